@@ -230,7 +230,11 @@ int spl_tcp_read(spl_tcp *h, void *buf, size_t len, spl_io_cb cb, void *arg);
 int spl_tcp_write(spl_tcp *h, const spl_iov *iov, int n, spl_io_cb cb,
                   void *arg);
 
-/** Shut down the sending direction (the peer reads end of stream). */
+/**
+ * Shut down the sending direction (the peer reads end of stream).  If a
+ * write is in flight, the shutdown takes effect once it has completed; a
+ * write started after the shutdown fails with SECIP_ECLOSED.
+ */
 int spl_tcp_shutdown(spl_tcp *h);
 
 /**
@@ -252,7 +256,11 @@ uint16_t spl_tcp_local_port(const spl_tcp *h);
  */
 int spl_tcp_peer_name(const spl_tcp *h, char *buf, size_t len);
 
-/** Disable (on != 0) or enable Nagle's algorithm. */
+/**
+ * Disable (on != 0) or enable Nagle's algorithm.  Accepted and connected
+ * sockets start with Nagle disabled (TCP_NODELAY): secip batches small
+ * messages itself, and Nagle would only add latency to the last record.
+ */
 int spl_tcp_nodelay(spl_tcp *h, int on);
 
 /** Set the kernel send and receive buffer sizes (0 leaves one unchanged). */
