@@ -1,0 +1,154 @@
+/*
+ * sdk/src/session/message.c -- the received-message object.
+ */
+#include "message_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "error.h"
+#include "frame.h"
+
+secip_message *sp_message_new(int type, size_t cap)
+{
+    secip_message *m = calloc(1, sizeof *m);
+
+    if (m == NULL || cap == SIZE_MAX) {
+        free(m);
+        sp_error_set(SECIP_ENOMEM, "message: cannot allocate %llu bytes",
+                     (unsigned long long)cap);
+        return NULL;
+    }
+    m->data = malloc(cap + 1);
+    if (m->data == NULL) {
+        free(m);
+        sp_error_set(SECIP_ENOMEM, "message: cannot allocate %llu bytes",
+                     (unsigned long long)cap);
+        return NULL;
+    }
+    m->type = type;
+    m->cap = cap;
+    m->data[0] = 0;
+    return m;
+}
+
+int sp_message_reserve(secip_message *m, size_t need, size_t limit)
+{
+    size_t ncap;
+    uint8_t *p;
+
+    if (need <= m->cap)
+        return 0;
+    if (need > limit)
+        return sp_error_set(
+            SECIP_ETOOBIG, "message: %llu bytes exceed the announced %llu",
+            (unsigned long long)need, (unsigned long long)limit);
+    ncap = m->cap > limit / 2 ? limit : m->cap * 2;
+    if (ncap < need)
+        ncap = need;
+    p = realloc(m->data, ncap + 1);
+    if (p == NULL)
+        return sp_error_set(SECIP_ENOMEM, "message: cannot grow to %llu bytes",
+                            (unsigned long long)ncap);
+    m->data = p;
+    m->cap = ncap;
+    return 0;
+}
+
+void sp_message_append(secip_message *m, const uint8_t *p, size_t len)
+{
+    if (len == 0)
+        return;
+    memcpy(m->data + m->len, p, len);
+    m->len += len;
+    m->data[m->len] = 0;
+}
+
+int sp_message_type_of_frame(uint8_t frame_type)
+{
+    switch (frame_type) {
+    case SP_T_BYTES: return SECIP_BYTES;
+    case SP_T_TEXT: return SECIP_TEXT;
+    case SP_T_OBJECT: return SECIP_OBJECT;
+    case SP_T_LIST: return SECIP_LIST;
+    default: return 0;
+    }
+}
+
+uint8_t sp_message_frame_type(int type)
+{
+    switch (type) {
+    case SECIP_BYTES: return SP_T_BYTES;
+    case SECIP_TEXT: return SP_T_TEXT;
+    case SECIP_OBJECT: return SP_T_OBJECT;
+    case SECIP_LIST: return SP_T_LIST;
+    default: return 0;
+    }
+}
+
+/* ---- public API ---------------------------------------------------------- */
+
+int secip_message_type(const secip_message *m)
+{
+    if (m == NULL)
+        return sp_error_set(SECIP_EINVAL, "secip_message_type: NULL message");
+    return m->type;
+}
+
+const char *secip_message_type_name(int type)
+{
+    switch (type) {
+    case SECIP_BYTES: return "BYTES";
+    case SECIP_TEXT: return "TEXT";
+    case SECIP_FILE: return "FILE";
+    case SECIP_OBJECT: return "OBJECT";
+    case SECIP_LIST: return "LIST";
+    default: return "?";
+    }
+}
+
+const void *secip_message_data(const secip_message *m, size_t *len)
+{
+    if (m == NULL) {
+        if (len != NULL)
+            *len = 0;
+        sp_error_set(SECIP_EINVAL, "secip_message_data: NULL message");
+        return NULL;
+    }
+    if (len != NULL)
+        *len = m->len;
+    return m->data;
+}
+
+const char *secip_message_text(const secip_message *m)
+{
+    if (m == NULL || m->type != SECIP_TEXT) {
+        sp_error_set(SECIP_EINVAL, "secip_message_text: %s",
+                     m == NULL ? "NULL message" : "not a TEXT message");
+        return NULL;
+    }
+    return (const char *)m->data;
+}
+
+struct json_object *secip_message_json(const secip_message *m)
+{
+    if (m == NULL || m->json == NULL) {
+        sp_error_set(SECIP_EINVAL, "secip_message_json: %s",
+                     m == NULL ? "NULL message"
+                               : "not an OBJECT or LIST message");
+        return NULL;
+    }
+    return m->json;
+}
+
+void secip_message_free(secip_message *m)
+{
+    if (m == NULL)
+        return;
+    if (m->json != NULL)
+        json_object_put(m->json);
+    free(m->data);
+    free(m);
+}
