@@ -37,8 +37,18 @@ void tu_fail(const char *file, int line, const char *expr, const char *what);
             tu_fail(__FILE__, __LINE__, #expr, secip_strerror((int)tu_rc_));   \
     } while (0)
 
-/* Prints a progress line (to stdout, shown by ctest --output-on-failure). */
-void tu_log(const char *fmt, ...);
+/* printf-style format checking for tu_log (also keeps clang's
+ * -Wformat-nonliteral quiet about its vprintf). */
+#if defined(__GNUC__)
+#define TU_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define TU_PRINTF(a, b)
+#endif
+
+/* Prints a progress line (to stdout, shown by ctest --output-on-failure).
+ * On Windows the C runtime's printf has no %zu: cast sizes to unsigned
+ * long long and use %llu. */
+void tu_log(const char *fmt, ...) TU_PRINTF(1, 2);
 
 /* A deterministic byte pattern: byte i of stream `seed`. */
 uint8_t tu_pattern(uint64_t seed, uint64_t i);
