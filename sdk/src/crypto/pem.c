@@ -4,6 +4,7 @@
 #include "crypto/pem.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <bearssl.h>
@@ -91,7 +92,7 @@ static int pem_event(br_pem_decoder_context *pc, pem_state *st, int ev,
             return pem_fail(st, SECIP_ETOOBIG, "too many objects");
         sp_pem_obj *o = &st->objs[st->count];
         memset(o, 0, sizeof *o);
-        strncpy(o->name, br_pem_decoder_name(pc), sizeof o->name - 1);
+        snprintf(o->name, sizeof o->name, "%s", br_pem_decoder_name(pc));
         br_pem_decoder_setdest(pc, pem_collect, st);
         *in_obj = 1;
     } else if (ev == BR_PEM_END_OBJ) {
