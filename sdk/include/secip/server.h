@@ -1,0 +1,154 @@
+/*
+ * secip/server.h -- accepting secure sessions.
+ *
+ * A server listens on one address, completes the TLS handshake of every
+ * connection on its loop threads (one per core by default), and hands each
+ * established session to the application in one of two styles:
+ *
+ *  - blocking: secip_server_set_handler(srv, fn, ud).  fn(session, ud) runs
+ *    on a worker thread of its own for each session and may call
+ *    secip_session_receive() and the send functions freely; the session is
+ *    closed when fn returns (like the original handle_session(session));
+ *  - events: secip_server_set_callbacks(srv, &cbs, ud).  on_open,
+ *    on_message and on_close run on the loop threads; they must not block.
+ *
+ * Identity: the server presents a certificate (secip_server_set_certificate,
+ * typically issued by a secip CA) or, without one, a self-signed certificate
+ * generated from its key when it starts.  It may require client
+ * certificates issued by a CA (mutual authentication), and then exposes each
+ * client's verified name through secip_session_peer_name().
+ *
+ * Sessions resume: the server keeps a TLS session cache, so a client that
+ * reconnects skips the RSA operation (secip_session_stats says resumed).
+ *
+ * Thread-safety: configure a server (set_*) before secip_server_start(),
+ * from one thread.  start, stop and free may be called from any thread but
+ * not concurrently with each other, and never from a callback or handler.
+ */
+#ifndef SECIP_SERVER_H
+#define SECIP_SERVER_H
+
+#include <stdint.h>
+
+#include "secip/cert.h"
+#include "secip/error.h"
+#include "secip/export.h"
+#include "secip/key.h"
+#include "secip/session.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** An opaque server. */
+typedef struct secip_server secip_server;
+
+/** Blocking handler: runs on its own thread, one call per session. */
+typedef void (*secip_handler_fn)(secip_session *s, void *user_data);
+
+/** Event callbacks (any may be NULL); they run on loop threads. */
+typedef struct secip_server_callbacks {
+    /** A session completed its handshake. */
+    void (*on_open)(secip_session *s, void *user_data);
+    /**
+     * A message arrived.  Ownership: m belongs to the callback, which frees
+     * it with secip_message_free() (now or later, from any thread).
+     */
+    void (*on_message)(secip_session *s, secip_message *m, void *user_data);
+    /**
+     * The session ended; status is SECIP_ECLOSED for a normal close or the
+     * error that ended it.  The session is freed after this returns.
+     */
+    void (*on_close)(secip_session *s, int status, void *user_data);
+} secip_server_callbacks;
+
+/**
+ * Create a server with its private key.
+ * Ownership: the key is borrowed and must outlive the server; free the
+ * server with secip_server_free().
+ * Errors: SECIP_EINVAL (no private part, or an RSA key under 2048 bits),
+ * SECIP_ENOMEM.
+ */
+SECIP_API int secip_server_new(const secip_key *key, secip_server **out);
+
+/**
+ * Present cert (a certificate for the server's key, with its chain) instead
+ * of a self-signed one.  Borrowed; must outlive the server.
+ * Errors: SECIP_EINVAL if the certificate is not for the server's key.
+ */
+SECIP_API int secip_server_set_certificate(secip_server *srv,
+                                           const secip_cert *cert);
+
+/**
+ * Require every client to present a certificate that verifies against ca
+ * (borrowed; must outlive the server) and allows TLS client authentication
+ * (extended key usage).  Clients without one, or with one from another CA,
+ * fail the handshake.  secip_session_peer_name() then gives the client
+ * certificate's Common Name.  Such a server does not resume sessions: an
+ * abbreviated handshake carries no client certificate to name the client.
+ * Errors: SECIP_EINVAL.
+ */
+SECIP_API int secip_server_require_client_cert(secip_server *srv,
+                                               const secip_cert *ca);
+
+/**
+ * Limits and timeouts for the sessions of this server (copied; zero fields
+ * mean the defaults).  Errors: SECIP_EINVAL naming a field out of range.
+ */
+SECIP_API int secip_server_set_options(secip_server *srv,
+                                       const secip_session_options *opts);
+
+/** Number of loop threads (default 0 = one per core).  SECIP_EINVAL if
+ *  negative. */
+SECIP_API int secip_server_set_threads(secip_server *srv, int threads);
+
+/**
+ * Choose the blocking style (see the file comment); replaces callbacks set
+ * before.  user_data is passed to fn unchanged.  Errors: SECIP_EINVAL.
+ */
+SECIP_API int secip_server_set_handler(secip_server *srv, secip_handler_fn fn,
+                                       void *user_data);
+
+/**
+ * Choose the event style; cbs is copied and replaces a handler set before.
+ * on_close runs only for sessions whose on_open ran (a failed handshake is
+ * not reported).  Errors: SECIP_EINVAL.
+ */
+SECIP_API int secip_server_set_callbacks(secip_server *srv,
+                                         const secip_server_callbacks *cbs,
+                                         void *user_data);
+
+/**
+ * Bind host:port (port 0 picks a free port), start the loop threads and
+ * accept sessions.  Returns once the server is listening.  Without
+ * secip_server_set_certificate() the server first issues itself a
+ * self-signed certificate for its key (CN "secip self-signed server",
+ * subjectAltName localhost, 127.0.0.1 and ::1), so clients use the pinned
+ * or no-CA mode.  A stopped server may be started again.
+ * Errors: SECIP_EADDRINUSE, SECIP_EADDR, SECIP_EINVAL (neither a handler nor
+ * callbacks set), SECIP_EBUSY (already started).
+ */
+SECIP_API int secip_server_start(secip_server *srv, const char *host,
+                                 uint16_t port);
+
+/** The port the server listens on (after start), 0 before and after
+ *  stop.  Any thread. */
+SECIP_API uint16_t secip_server_port(const secip_server *srv);
+
+/**
+ * Stop accepting, close every session with reason "going away" (on_close
+ * and the handlers' receive see SECIP_ECLOSED; sessions that do not finish
+ * their close within 5 s are cut), wait for the handlers to return, and
+ * join the threads.  Returns when all is stopped; a handler that never
+ * returns keeps it waiting.  Errors: SECIP_EINVAL (NULL).
+ */
+SECIP_API int secip_server_stop(secip_server *srv);
+
+/** Stop if needed and free the server.  NULL is fine. */
+SECIP_API void secip_server_free(secip_server *srv);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SECIP_SERVER_H */

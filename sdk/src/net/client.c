@@ -1,0 +1,318 @@
+/*
+ * sdk/src/net/client.c -- secip_client: trust configuration, connect with a
+ * timeout on the shared client loops, resumption of the last TLS session.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/cert_internal.h"
+#include "crypto/key_internal.h"
+#include "crypto/util.h"
+#include "error.h"
+#include "net/loopset.h"
+#include "net/session_impl.h"
+#include "secip/client.h"
+
+struct secip_client {
+    sp_loopset *loops;
+    const secip_cert *ca;
+    char name[256];
+    int have_pin;
+    unsigned char pin[32];
+    const secip_key *id_key;
+    br_x509_certificate *id_chain; /* entries point into the identity cert */
+    size_t id_chain_len;
+    secip_session_options opts;
+    secip_session *session;
+    /* resumption: the last session's parameters and proven identity */
+    int have_params;
+    br_ssl_session_parameters params;
+    char last_host[256];
+    uint16_t last_port;
+    int last_verified;
+    char last_fp[65];
+    char last_name[256];
+};
+
+static const sp_session_hooks client_hooks = {NULL, NULL, NULL};
+
+int secip_client_new(secip_client **out)
+{
+    secip_client *c;
+    int rc;
+    if (out == NULL)
+        return sp_error_set(SECIP_EINVAL, "secip_client_new: NULL out");
+    *out = NULL;
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return sp_error_set(SECIP_ENOMEM, "out of memory for a client");
+    rc = sp_client_loops_acquire(&c->loops);
+    if (rc < 0) {
+        free(c);
+        return rc;
+    }
+    secip_session_options_init(&c->opts);
+    *out = c;
+    return 0;
+}
+
+/* A change of trust must not resume a session proven under another. */
+static void forget_session(secip_client *c)
+{
+    c->have_params = 0;
+    sp_wipe(&c->params, sizeof c->params);
+}
+
+int secip_client_set_ca(secip_client *c, const secip_cert *ca)
+{
+    if (c == NULL || ca == NULL)
+        return sp_error_set(SECIP_EINVAL, "secip_client_set_ca: NULL");
+    c->ca = ca;
+    forget_session(c);
+    return 0;
+}
+
+int secip_client_set_server_name(secip_client *c, const char *name)
+{
+    if (c == NULL || name == NULL || strlen(name) >= sizeof c->name)
+        return sp_error_set(SECIP_EINVAL,
+                            "secip_client_set_server_name: NULL or longer "
+                            "than 255 bytes");
+    snprintf(c->name, sizeof c->name, "%s", name);
+    forget_session(c);
+    return 0;
+}
+
+int secip_client_set_pin(secip_client *c, const char *sha256_hex)
+{
+    int rc;
+    if (c == NULL)
+        return sp_error_set(SECIP_EINVAL, "secip_client_set_pin: NULL");
+    rc = sp_parse_fingerprint(sha256_hex, c->pin);
+    if (rc < 0)
+        return rc;
+    c->have_pin = 1;
+    forget_session(c);
+    return 0;
+}
+
+int secip_client_set_identity(secip_client *c, const secip_key *key,
+                              const secip_cert *cert)
+{
+    secip_key *pub = NULL;
+    int rc, same;
+    if (c == NULL || key == NULL || cert == NULL || !secip_key_has_private(key))
+        return sp_error_set(SECIP_EINVAL,
+                            "secip_client_set_identity: NULL argument or "
+                            "key without private part");
+    rc = secip_cert_public_key(cert, &pub);
+    if (rc < 0)
+        return rc;
+    same = secip_key_public_equal(pub, key);
+    secip_key_free(pub);
+    if (!same)
+        return sp_error_set(SECIP_EINVAL, "client identity: the certificate "
+                                          "is not for this key");
+    free(c->id_chain);
+    c->id_chain = NULL;
+    rc = sp_cert_br_chain(cert, &c->id_chain, &c->id_chain_len);
+    if (rc < 0)
+        return rc;
+    c->id_key = key;
+    forget_session(c);
+    return 0;
+}
+
+int secip_client_set_options(secip_client *c, const secip_session_options *o)
+{
+    if (c == NULL || o == NULL)
+        return sp_error_set(SECIP_EINVAL, "secip_client_set_options: NULL");
+    if (sp_session_options_check(o) < 0)
+        return SECIP_EINVAL;
+    c->opts = *o;
+    return 0;
+}
+
+secip_session *secip_client_session(const secip_client *c)
+{
+    return c != NULL ? c->session : NULL;
+}
+
+/* Keep what a reconnect needs to resume, then let the session go. */
+static void drop_session(secip_client *c)
+{
+    secip_session *s = c->session;
+    if (s == NULL)
+        return;
+    c->session = NULL;
+    sp_session_shutdown(s, SP_R_GOING_AWAY);
+    spl_mutex_lock(s->mu);
+    if (s->have_params && s->was_open) {
+        c->params = s->params;
+        c->have_params = 1;
+        c->last_verified = s->verified;
+        memcpy(c->last_fp, s->fingerprint, sizeof c->last_fp);
+        snprintf(c->last_name, sizeof c->last_name, "%s", s->peer_name);
+    }
+    spl_mutex_unlock(s->mu);
+    sp_session_release(s);
+}
+
+/* ---- connecting ---------------------------------------------------------- */
+
+typedef struct connect_req {
+    secip_session *s;
+    uint16_t port;
+    uint32_t timeout_ms;
+    char host[256];
+} connect_req;
+
+static void on_connected(void *arg, int status, spl_tcp *conn)
+{
+    connect_req *r = arg;
+    secip_session *s = r->s;
+    if (status < 0) {
+        sp_error_set(status, "connect %s:%u: %s", r->host, (unsigned)r->port,
+                     secip_strerror(status));
+        free(r);
+        sp_session_fail_unattached(s, status);
+        return;
+    }
+    free(r);
+    sp_session_attach(s, conn);
+}
+
+static void connect_fn(void *arg)
+{
+    connect_req *r = arg;
+    int rc = spl_tcp_connect(r->s->loop, r->host, r->port, r->timeout_ms,
+                             on_connected, r);
+    if (rc < 0) {
+        secip_session *s = r->s;
+        sp_error_wrap(rc, "connect %s:%u", r->host, (unsigned)r->port);
+        free(r);
+        sp_session_fail_unattached(s, rc);
+    }
+}
+
+static int configure(secip_client *c, secip_session *s, const char *host,
+                     uint16_t port)
+{
+    br_ssl_client_context *cc = &s->u.cc;
+    unsigned char ip[16];
+    int is_ip = sp_ip_parse(host, ip) > 0;
+    int resume;
+    int rc;
+
+    br_ssl_client_zero(cc);
+    sp_tls_engine_setup(&cc->eng);
+    rc = sp_tls_init(&s->tls, &cc->eng, &sp_session_tls_ops, s);
+    if (rc < 0)
+        return rc;
+    sp_x509_rec_init(&s->rec, c->ca         ? SP_TRUST_CA
+                              : c->have_pin ? SP_TRUST_PIN
+                                            : SP_TRUST_NONE);
+    s->rec.ca = c->ca;
+    s->rec.usage = SECIP_EKU_SERVER;
+    memcpy(s->rec.pin, c->pin, sizeof s->rec.pin);
+    snprintf(s->rec.name, sizeof s->rec.name, "%s",
+             c->name[0] ? c->name : host);
+    if (c->ca != NULL)
+        snprintf(s->peer_name, sizeof s->peer_name, "%s", s->rec.name);
+    br_ssl_engine_set_x509(&cc->eng, &s->rec.vtable);
+    if (c->id_key != NULL)
+        br_ssl_client_set_single_rsa(cc, c->id_chain, c->id_chain_len,
+                                     sp_key_rsa_sk(c->id_key),
+                                     br_rsa_pkcs1_sign_get_default());
+    resume = c->have_params && c->last_port == port &&
+             strcmp(c->last_host, host) == 0;
+    if (resume) {
+        br_ssl_engine_set_session_parameters(&cc->eng, &c->params);
+        s->params = c->params;
+        s->have_params = 1;
+        s->carry_verified = c->last_verified;
+        memcpy(s->carry_fp, c->last_fp, sizeof s->carry_fp);
+        snprintf(s->carry_name, sizeof s->carry_name, "%s", c->last_name);
+    }
+    /* SNI carries DNS names only (RFC 6066), never an address. */
+    if (!br_ssl_client_reset(cc, is_ip ? NULL : s->rec.name, resume))
+        return sp_error_set(SECIP_ETLS,
+                            "TLS client reset failed (BearSSL "
+                            "error %d)",
+                            br_ssl_engine_last_error(&cc->eng));
+    snprintf(c->last_host, sizeof c->last_host, "%s", host);
+    c->last_port = port;
+    return 0;
+}
+
+static int start_connect(secip_session *s, const char *host, uint16_t port,
+                         int timeout_ms)
+{
+    connect_req *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return sp_error_set(SECIP_ENOMEM, "out of memory connecting");
+    r->s = s;
+    r->port = port;
+    r->timeout_ms = timeout_ms < 0 ? 0 : (uint32_t)timeout_ms;
+    snprintf(r->host, sizeof r->host, "%s", host);
+    if (spl_loop_post(s->loop, connect_fn, r) < 0) {
+        free(r);
+        return sp_error_set(SECIP_ENOMEM, "out of memory connecting");
+    }
+    return 0;
+}
+
+int secip_client_connect(secip_client *c, const char *host, uint16_t port,
+                         int timeout_ms, secip_session **out)
+{
+    secip_session *s = NULL;
+    int rc, st;
+
+    if (c == NULL || host == NULL || out == NULL || host[0] == '\0' ||
+        strlen(host) >= 256)
+        return sp_error_set(SECIP_EINVAL, "secip_client_connect: bad argument");
+    *out = NULL;
+    drop_session(c);
+    rc = sp_session_new(0, &c->opts, &client_hooks, c, &s);
+    if (rc < 0)
+        return rc;
+    s->loop = sp_loopset_pick(c->loops);
+    rc = configure(c, s, host, port);
+    if (rc == 0)
+        rc = start_connect(s, host, port, timeout_ms);
+    if (rc < 0) {
+        sp_session_release(s); /* never reached the loop: both refs */
+        sp_session_release(s);
+        return rc;
+    }
+    st = sp_session_wait_state(s, SP_S_OPEN, timeout_ms);
+    if (st < SP_S_OPEN) {
+        sp_session_abort(s, SECIP_ETIMEDOUT,
+                         "connect: no session within "
+                         "the timeout");
+        (void)sp_session_wait_state(s, SP_S_CLOSED, -1);
+    }
+    spl_mutex_lock(s->mu);
+    st = s->ever_open;
+    spl_mutex_unlock(s->mu);
+    if (!st) {
+        rc = sp_session_report(s);
+        sp_session_release(s);
+        return rc;
+    }
+    c->session = s;
+    *out = s;
+    return 0;
+}
+
+void secip_client_free(secip_client *c)
+{
+    if (c == NULL)
+        return;
+    drop_session(c);
+    forget_session(c);
+    free(c->id_chain);
+    sp_client_loops_release();
+    free(c);
+}

@@ -1,0 +1,158 @@
+/*
+ * sdk/src/net/session_queue.c -- what a session sends: the send queue of
+ * data and control frames (shared with application threads under the
+ * session mutex), the direct path into the engine's buffer for the loop
+ * thread, and the close request.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "net/session_impl.h"
+
+/* ---- control frames ------------------------------------------------------ */
+
+/* Queue a pre-encoded control frame.  Caller holds mu. */
+void sp_session_queue_control_locked(secip_session *s, const uint8_t *frame,
+                                     size_t len, int is_close, int urgent)
+{
+    sp_out_node *n = malloc(sizeof *n + len);
+    if (n == NULL)
+        return; /* best effort: a lost PONG or CLOSE only costs a timeout */
+    memcpy(n->data, frame, len);
+    sp_out_msg_init_raw(&n->m, n->data, len);
+    n->cost = len;
+    n->is_close = is_close;
+    s->queued += len;
+    if (urgent)
+        sp_outq_push_urgent(&s->outq, &n->m);
+    else
+        sp_outq_push(&s->outq, &n->m);
+}
+
+void sp_session_free_outq_locked(secip_session *s)
+{
+    sp_out_msg *m = s->outq.head;
+    while (m != NULL) {
+        sp_out_msg *next = m->next;
+        free(m);
+        m = next;
+    }
+    sp_outq_init(&s->outq, s->outq.max_open);
+    s->queued = 0;
+}
+
+/* Queue CLOSE(reason) unless one is queued.  With `flush_queue` the data
+ * still queued is dropped (the stream is broken) unless a frame of it is
+ * half-written, in which case no CLOSE can be sent and TLS just closes. */
+void sp_session_queue_close_locked(secip_session *s, unsigned reason,
+                                   const char *text, int flush_queue)
+{
+    uint8_t frame[SP_CONTROL_FRAME_MAX];
+    int len;
+    if (s->close_queued)
+        return;
+    s->close_queued = 1;
+    if (flush_queue) {
+        if (s->outq.cur != NULL) {
+            s->close_written = 1;
+            return;
+        }
+        sp_session_free_outq_locked(s);
+    }
+    len = sp_encode_close(frame, sizeof frame, reason, text);
+    if (len > 0)
+        sp_session_queue_control_locked(s, frame, (size_t)len, 1, 0);
+}
+
+void sp_session_request_close(secip_session *s, unsigned reason)
+{
+    spl_mutex_lock(s->mu);
+    if (s->state == SP_S_CLOSED || s->close_queued) {
+        spl_mutex_unlock(s->mu);
+        return;
+    }
+    sp_session_queue_close_locked(s, reason, "", 0);
+    spl_mutex_unlock(s->mu);
+    sp_session_kick(s);
+}
+
+int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
+                            size_t len)
+{
+    sp_out_node *n = malloc(sizeof *n + len);
+    int rc;
+    if (n == NULL)
+        return sp_error_set(SECIP_ENOMEM, "out of memory queueing %lu bytes",
+                            (unsigned long)len);
+    if (len > 0)
+        memcpy(n->data, data, len);
+    rc = sp_out_msg_init(&n->m, type, n->data, len, s->send_frame, 1);
+    if (rc < 0) {
+        free(n);
+        return rc;
+    }
+    n->cost = sp_wire_size(len, s->send_frame);
+    n->is_close = 0;
+    s->queued += n->cost;
+    sp_outq_push(&s->outq, &n->m);
+    return 0;
+}
+
+int sp_session_queue_hello_locked(secip_session *s)
+{
+    uint8_t frame[SP_CONTROL_FRAME_MAX];
+    sp_hello h;
+    int len;
+    h.max_frame = s->dec.lim.max_frame;
+    h.max_streams = (uint16_t)s->dec.lim.max_streams;
+    h.features = 0;
+    h.max_message = s->dec.lim.max_message;
+    len = sp_encode_hello(frame, sizeof frame, &h);
+    if (len < 0)
+        return len;
+    sp_session_queue_control_locked(s, frame, (size_t)len, 0, 1);
+    return 0;
+}
+
+int sp_session_send_raw(secip_session *s, const void *bytes, size_t len)
+{
+    spl_mutex_lock(s->mu);
+    if (s->state == SP_S_CLOSED || s->close_queued) {
+        spl_mutex_unlock(s->mu);
+        return sp_error_set(SECIP_ECLOSED, "send_raw: the session is closed");
+    }
+    sp_session_queue_control_locked(s, bytes, len, 0, 0);
+    spl_mutex_unlock(s->mu);
+    sp_session_kick(s);
+    return 0;
+}
+
+int sp_session_send_direct(secip_session *s, uint8_t type, const void *data,
+                           size_t len)
+{
+    sp_out_msg m;
+    unsigned char *buf;
+    size_t cap = 0, n;
+    int pumping = s->tls.pumping;
+
+    spl_mutex_lock(s->mu);
+    /* Only when nothing is queued (order) and the whole frame fits. */
+    if (!sp_outq_empty(&s->outq) || s->close_queued || s->status != 0 ||
+        (s->peer_max_message != 0 && len > s->peer_max_message) ||
+        len > s->send_frame ||
+        (buf = sp_tls_direct_buf(&s->tls, &cap)) == NULL ||
+        cap < len + SP_FRAME_HEADER_LEN ||
+        sp_out_msg_init(&m, type, data, len, s->send_frame, 1) < 0) {
+        spl_mutex_unlock(s->mu);
+        return 0;
+    }
+    n = sp_out_msg_write(&m, buf, cap, 0);
+    s->stats.messages_out++;
+    s->stats.bytes_out += len;
+    spl_mutex_unlock(s->mu);
+    sp_tls_direct_ack(&s->tls, n);
+    if (!pumping)
+        sp_session_kick(s); /* outside the pump: it flushes on the loop */
+    return 1;
+}

@@ -1,0 +1,12 @@
+# Secure sessions: TLS over the platform layer, clients and servers (issue 4).
+list(APPEND SECIP_CORE_SOURCES
+  ${CMAKE_CURRENT_LIST_DIR}/tls_pump.c
+  ${CMAKE_CURRENT_LIST_DIR}/x509_rec.c
+  ${CMAKE_CURRENT_LIST_DIR}/loopset.c
+  ${CMAKE_CURRENT_LIST_DIR}/session.c
+  ${CMAKE_CURRENT_LIST_DIR}/session_loop.c
+  ${CMAKE_CURRENT_LIST_DIR}/session_queue.c
+  ${CMAKE_CURRENT_LIST_DIR}/client.c
+  ${CMAKE_CURRENT_LIST_DIR}/server.c
+  ${CMAKE_CURRENT_LIST_DIR}/server_run.c
+)

@@ -1,0 +1,439 @@
+/*
+ * sdk/src/net/tls_pump.c -- BearSSL's engine pumped by completions.
+ *
+ * The engine is a state machine with four doors (BearSSL's SENDREC,
+ * RECVREC, SENDAPP, RECVAPP).  sp_tls_pump() walks through every open door
+ * until nothing moves, starting at most one read and one write.  It is the
+ * only place that talks to the engine, so the rules of STYLE.md ("Driving
+ * BearSSL's engine from completions") live here.
+ */
+#include "net/tls_pump.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/rng.h"
+#include "crypto/util.h"
+#include "error.h"
+#include "session/frame.h"
+
+/* ---- engine profile ------------------------------------------------------ */
+
+/* Preference order: AES-128-GCM is fastest where AES-NI exists, ChaCha20
+ * where it does not; AES-256-GCM for peers that insist. */
+static const uint16_t suites[] = {
+    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+};
+
+static const char *alpn_names[] = {SP_ALPN};
+
+/* BearSSL's default EC implementation supports more curves than secip
+ * offers; these wrappers present it with only X25519 and P-256. */
+static const unsigned char *ec_generator(int curve, size_t *len)
+{
+    return br_ec_get_default()->generator(curve, len);
+}
+
+static const unsigned char *ec_order(int curve, size_t *len)
+{
+    return br_ec_get_default()->order(curve, len);
+}
+
+static size_t ec_xoff(int curve, size_t *len)
+{
+    return br_ec_get_default()->xoff(curve, len);
+}
+
+static uint32_t ec_mul(unsigned char *g, size_t glen, const unsigned char *x,
+                       size_t xlen, int curve)
+{
+    return br_ec_get_default()->mul(g, glen, x, xlen, curve);
+}
+
+static size_t ec_mulgen(unsigned char *r, const unsigned char *x, size_t xlen,
+                        int curve)
+{
+    return br_ec_get_default()->mulgen(r, x, xlen, curve);
+}
+
+static uint32_t ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
+                          const unsigned char *x, size_t xlen,
+                          const unsigned char *y, size_t ylen, int curve)
+{
+    return br_ec_get_default()->muladd(a, b, len, x, xlen, y, ylen, curve);
+}
+
+static const br_ec_impl ec_secip = {((uint32_t)1 << BR_EC_curve25519) |
+                                        ((uint32_t)1 << BR_EC_secp256r1),
+                                    ec_generator,
+                                    ec_order,
+                                    ec_xoff,
+                                    ec_mul,
+                                    ec_mulgen,
+                                    ec_muladd};
+
+void sp_tls_engine_setup(br_ssl_engine_context *eng)
+{
+    br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
+    br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
+    /* SHA-256 and SHA-384 for the PRFs and handshake signatures; SHA-512
+     * only as a signature hash (RSA PKCS#1 v1.5). */
+    br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
+    br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
+    br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
+    br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
+    br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
+    br_ssl_engine_set_default_aes_gcm(eng);
+    br_ssl_engine_set_default_chapol(eng);
+    br_ssl_engine_set_ec(eng, &ec_secip);
+    br_ssl_engine_set_rsavrfy(eng, br_rsa_pkcs1_vrfy_get_default());
+    br_ssl_engine_set_protocol_names(eng, alpn_names, 1);
+    br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
+}
+
+/* ---- lifetime ------------------------------------------------------------ */
+
+int sp_tls_init(sp_tls *t, br_ssl_engine_context *eng, const sp_tls_ops *ops,
+                void *owner)
+{
+    unsigned char seed[32];
+    int rc;
+
+    memset(t, 0, sizeof *t);
+    t->eng = eng;
+    t->ops = ops;
+    t->owner = owner;
+    t->iobuf = malloc(BR_SSL_BUFSIZE_BIDI);
+    t->stage_cap = SP_TLS_STAGE_MIN;
+    t->stage = malloc(t->stage_cap);
+    if (t->iobuf == NULL || t->stage == NULL) {
+        sp_tls_fini(t);
+        return sp_error_set(SECIP_ENOMEM, "out of memory for TLS buffers");
+    }
+    /* Full duplex: a pending read must never block a write. */
+    br_ssl_engine_set_buffer(eng, t->iobuf, BR_SSL_BUFSIZE_BIDI, 1);
+    rc = sp_random(seed, sizeof seed);
+    if (rc < 0) {
+        sp_tls_fini(t);
+        return rc;
+    }
+    br_ssl_engine_inject_entropy(eng, seed, sizeof seed);
+    sp_wipe(seed, sizeof seed);
+    return 0;
+}
+
+void sp_tls_fini(sp_tls *t)
+{
+    free(t->iobuf);
+    free(t->stage);
+    t->iobuf = NULL;
+    t->stage = NULL;
+}
+
+/* ---- error mapping ------------------------------------------------------- */
+
+static int map_br_error(sp_tls *t, int err)
+{
+    if (err >= BR_ERR_RECV_FATAL_ALERT && err < BR_ERR_SEND_FATAL_ALERT)
+        return sp_error_set(SECIP_ETLS, "TLS: the peer sent fatal alert %d%s",
+                            err - BR_ERR_RECV_FATAL_ALERT,
+                            err - BR_ERR_RECV_FATAL_ALERT == 42 ||
+                                    err - BR_ERR_RECV_FATAL_ALERT == 48
+                                ? " (it rejected our certificate)"
+                                : "");
+    if (err >= BR_ERR_SEND_FATAL_ALERT)
+        return sp_error_set(SECIP_ETLS, "TLS: sent fatal alert %d",
+                            err - BR_ERR_SEND_FATAL_ALERT);
+    if (err > BR_ERR_X509_OK && err < BR_ERR_RECV_FATAL_ALERT)
+        return sp_error_set(SECIP_EVERIFY,
+                            "TLS: peer certificate rejected (BearSSL X.509 "
+                            "error %d)",
+                            err);
+    switch (err) {
+    case BR_ERR_BAD_VERSION:
+        return sp_error_set(SECIP_ETLS, "TLS: peer does not speak TLS 1.2");
+    case BR_ERR_BAD_CIPHER_SUITE:
+        return sp_error_set(SECIP_ETLS, "TLS: no common cipher suite");
+    case BR_ERR_NO_CLIENT_AUTH:
+        return sp_error_set(SECIP_EVERIFY,
+                            "TLS: the client presented no certificate");
+    case BR_ERR_UNEXPECTED:
+    case BR_ERR_BAD_PARAM:
+        return sp_error_set(SECIP_EPROTO, "TLS: unexpected or malformed "
+                                          "handshake message");
+    default:
+        (void)t;
+        return sp_error_set(SECIP_ETLS, "TLS: engine error %d%s", err,
+                            t->opened ? "" : " during the handshake");
+    }
+}
+
+/* ---- the pump ------------------------------------------------------------ */
+
+static void end(sp_tls *t, int status)
+{
+    if (t->ended)
+        return;
+    t->ended = 1;
+    t->ops->on_end(t, status);
+}
+
+void sp_tls_fail(sp_tls *t, int status)
+{
+    /* The engine is simply abandoned: the owner closes the TCP handle and
+     * never pumps it again. */
+    end(t, status);
+}
+
+static void on_write(spl_tcp *h, void *arg, ptrdiff_t result)
+{
+    sp_tls *t = arg;
+    (void)h;
+    t->writing = 0;
+    if (t->ended)
+        return;
+    if (result < 0) {
+        sp_error_set((int)result, "TLS: write failed: %s",
+                     secip_strerror((int)result));
+        sp_tls_fail(t, (int)result);
+        return;
+    }
+    t->wire_out += (uint64_t)result;
+    br_ssl_engine_sendrec_ack(t->eng, (size_t)result);
+    sp_tls_pump(t);
+}
+
+static void on_read(spl_tcp *h, void *arg, ptrdiff_t result)
+{
+    sp_tls *t = arg;
+    (void)h;
+    t->reading = 0;
+    if (t->ended)
+        return;
+    if (result < 0) {
+        sp_error_set((int)result, "TLS: read failed: %s",
+                     secip_strerror((int)result));
+        sp_tls_fail(t, (int)result);
+        return;
+    }
+    if (result == 0) {
+        t->peer_eof = 1;
+        sp_tls_pump(t);
+        return;
+    }
+    t->wire_in += (uint64_t)result;
+    t->stage_off = 0;
+    t->stage_len = (size_t)result;
+    if (t->stage_len == t->stage_cap && t->stage_cap < SP_TLS_STAGE_MAX) {
+        /* a full read: bulk traffic, worth the larger buffer */
+        unsigned char *big = realloc(t->stage, SP_TLS_STAGE_MAX);
+        if (big != NULL) {
+            t->stage = big;
+            t->stage_cap = SP_TLS_STAGE_MAX;
+        }
+    }
+    sp_tls_pump(t);
+}
+
+/* Feed staged ciphertext to the engine; the engine takes only what its
+ * current record lacks, so loop until the stage is empty or it is full. */
+static int feed_stage(sp_tls *t)
+{
+    int moved = 0;
+    while (t->stage_off < t->stage_len) {
+        size_t room, n;
+        unsigned char *buf = br_ssl_engine_recvrec_buf(t->eng, &room);
+        if (buf == NULL)
+            break;
+        n = t->stage_len - t->stage_off;
+        if (n > room)
+            n = room;
+        memcpy(buf, t->stage + t->stage_off, n);
+        t->stage_off += n;
+        br_ssl_engine_recvrec_ack(t->eng, n);
+        moved = 1;
+    }
+    return moved;
+}
+
+static int deliver_app(sp_tls *t)
+{
+    size_t len, used;
+    unsigned char *buf = br_ssl_engine_recvapp_buf(t->eng, &len);
+    if (buf == NULL)
+        return 0;
+    used = t->ops->on_recv(t, buf, len);
+    if (used > 0)
+        br_ssl_engine_recvapp_ack(t->eng, used);
+    return used > 0;
+}
+
+static int take_app(sp_tls *t)
+{
+    size_t cap, n;
+    int flush = 0;
+    unsigned char *buf = br_ssl_engine_sendapp_buf(t->eng, &cap);
+    if (buf == NULL)
+        return 0;
+    n = t->ops->on_send(t, buf, cap, &flush);
+    if (n > 0)
+        br_ssl_engine_sendapp_ack(t->eng, n);
+    if (flush || (n > 0 && t->want_flush)) {
+        br_ssl_engine_flush(t->eng, 0);
+        t->want_flush = 0;
+    }
+    if (flush == 2 && !t->local_close) {
+        /* the owner's last frame (CLOSE) is in: say close_notify */
+        t->local_close = 1;
+        br_ssl_engine_close(t->eng);
+        return 1;
+    }
+    return n > 0;
+}
+
+static void start_io(sp_tls *t)
+{
+    size_t len;
+    unsigned char *buf;
+    int rc;
+
+    if (!t->writing && (buf = br_ssl_engine_sendrec_buf(t->eng, &len))) {
+        spl_iov iov;
+        iov.base = buf;
+        iov.len = len;
+        rc = spl_tcp_write(t->tcp, &iov, 1, on_write, t);
+        if (rc < 0) {
+            sp_tls_fail(t, rc);
+            return;
+        }
+        t->writing = 1;
+        t->write_len = len;
+    }
+    if (!t->reading && !t->peer_eof && t->stage_off >= t->stage_len &&
+        br_ssl_engine_recvrec_buf(t->eng, &len) != NULL) {
+        rc = spl_tcp_read(t->tcp, t->stage, t->stage_cap, on_read, t);
+        if (rc < 0) {
+            sp_tls_fail(t, rc);
+            return;
+        }
+        t->reading = 1;
+    }
+}
+
+/* The engine closed: cleanly after close_notify both ways, or failed. */
+static void closed(sp_tls *t)
+{
+    int err = br_ssl_engine_last_error(t->eng);
+    if (err == BR_ERR_OK)
+        end(t, 0);
+    else
+        end(t, map_br_error(t, err));
+}
+
+static void eof(sp_tls *t)
+{
+    if (t->local_close && t->opened) {
+        end(t, 0); /* we said goodbye; a peer may just hang up */
+        return;
+    }
+    end(t, sp_error_set(SECIP_ECONNRESET,
+                        t->opened ? "TLS: connection closed without "
+                                    "close_notify (truncation)"
+                                  : "TLS: peer closed the connection "
+                                    "during the handshake (a server does "
+                                    "so when it requires or rejects a "
+                                    "client certificate)"));
+}
+
+static int step(sp_tls *t)
+{
+    unsigned st = br_ssl_engine_current_state(t->eng);
+    int moved = 0;
+
+    if (st & BR_SSL_CLOSED) {
+        closed(t);
+        return 0;
+    }
+    moved |= feed_stage(t);
+    st = br_ssl_engine_current_state(t->eng);
+    if (!t->opened && (st & (BR_SSL_SENDAPP | BR_SSL_RECVAPP))) {
+        t->opened = 1;
+        t->ops->on_open(t);
+        if (t->ended)
+            return 0;
+        moved = 1;
+    }
+    if (st & BR_SSL_RECVAPP)
+        moved |= deliver_app(t);
+    if (t->ended)
+        return 0;
+    if (st & BR_SSL_SENDAPP)
+        moved |= take_app(t);
+    if (t->ended)
+        return 0;
+    if (t->want_flush) {
+        /* plaintext was written directly (sp_tls_direct): end the batch */
+        br_ssl_engine_flush(t->eng, 0);
+        t->want_flush = 0;
+        moved = 1;
+    }
+    return moved;
+}
+
+void sp_tls_pump(sp_tls *t)
+{
+    if (t->pumping) {
+        t->again = 1; /* a callback asked for more: loop once more */
+        return;
+    }
+    t->pumping = 1;
+    do {
+        t->again = 0;
+        while (!t->ended && step(t))
+            ;
+        if (!t->ended) {
+            if (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED)
+                closed(t);
+            else
+                start_io(t);
+        }
+        if (!t->ended && t->peer_eof && !t->reading &&
+            t->stage_off >= t->stage_len &&
+            !(br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP))
+            eof(t);
+    } while (t->again && !t->ended);
+    t->pumping = 0;
+}
+
+void sp_tls_start(sp_tls *t, spl_tcp *tcp)
+{
+    t->tcp = tcp;
+    sp_tls_pump(t);
+}
+
+void sp_tls_close(sp_tls *t)
+{
+    if (t->ended || t->local_close)
+        return;
+    t->local_close = 1;
+    br_ssl_engine_flush(t->eng, 0);
+    br_ssl_engine_close(t->eng);
+    sp_tls_pump(t);
+}
+
+unsigned char *sp_tls_direct_buf(sp_tls *t, size_t *cap)
+{
+    if (t->tcp == NULL || !t->opened || t->ended || t->local_close)
+        return NULL;
+    return br_ssl_engine_sendapp_buf(t->eng, cap);
+}
+
+void sp_tls_direct_ack(sp_tls *t, size_t n)
+{
+    br_ssl_engine_sendapp_ack(t->eng, n);
+    t->want_flush = 1;
+    if (t->pumping)
+        t->again = 1; /* the running pump flushes and writes */
+}

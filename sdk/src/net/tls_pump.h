@@ -1,0 +1,109 @@
+/*
+ * sdk/src/net/tls_pump.h -- internal: BearSSL's TLS engine driven by the
+ * platform layer's completions.
+ *
+ * One sp_tls belongs to one session and lives on one loop thread.  The pump
+ * keeps at most one spl_tcp_read and one spl_tcp_write in flight, acks
+ * exactly what completed, reads ciphertext in large chunks into a staging
+ * buffer (so one system call serves several records instead of two per
+ * record) and feeds the engine from it.  Plaintext goes in and out through
+ * the owner's callbacks, which read from and write into the engine's own
+ * buffers: no extra copy.
+ *
+ * Thread-safety: every function runs on the loop thread of the handle.
+ */
+#ifndef SP_NET_TLS_PUMP_H
+#define SP_NET_TLS_PUMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <bearssl.h>
+
+#include "platform.h"
+
+/**
+ * Staging buffer for received ciphertext.  It starts small, so that an
+ * idle session holds little memory, and grows to the large size the first
+ * time a read fills it (bulk traffic), so that one read then serves
+ * several 16 KiB records instead of two reads per record.
+ */
+#define SP_TLS_STAGE_MIN (4u * 1024u)
+#define SP_TLS_STAGE_MAX (64u * 1024u)
+
+/** Error value an X.509 class returns to say "see our own detail". */
+#define SP_TLS_X509_REJECTED BR_ERR_X509_NOT_TRUSTED
+
+typedef struct sp_tls sp_tls;
+
+/** What the owner of a pump provides; every callback runs on the loop. */
+typedef struct sp_tls_ops {
+    /** Plaintext arrived; consume up to len bytes and return how many were
+     *  consumed (0: stop reading until sp_tls_pump() is called again). */
+    size_t (*on_recv)(sp_tls *t, const uint8_t *p, size_t len);
+    /** Room for plaintext: write up to cap bytes into p, return the count;
+     *  set *flush to 1 when the record should leave now (end of a batch),
+     *  to 2 when that was the last plaintext (then close_notify follows). */
+    size_t (*on_send)(sp_tls *t, uint8_t *p, size_t cap, int *flush);
+    /** The handshake completed (called once). */
+    void (*on_open)(sp_tls *t);
+    /** TLS ended: status 0 for a clean close, else a SECIP_E* code with a
+     *  detail recorded on this thread.  Called once; the owner then closes
+     *  the TCP handle. */
+    void (*on_end)(sp_tls *t, int status);
+} sp_tls_ops;
+
+struct sp_tls {
+    br_ssl_engine_context *eng; /* inside the owner's client/server ctx */
+    spl_tcp *tcp;
+    const sp_tls_ops *ops;
+    void *owner;
+    unsigned char *iobuf; /* BR_SSL_BUFSIZE_BIDI bytes */
+    unsigned char *stage; /* stage_cap bytes */
+    size_t stage_cap, stage_off, stage_len;
+    int reading, writing; /* operations in flight */
+    size_t write_len;
+    int pumping, again; /* re-entrancy guard */
+    int opened, ended, local_close, peer_eof;
+    int want_flush;
+    uint64_t wire_in, wire_out;
+};
+
+/** The cipher suites, versions, curves and algorithms secip allows, set
+ *  on a zeroed engine (client or server).  alpn: SP_ALPN. */
+void sp_tls_engine_setup(br_ssl_engine_context *eng);
+
+/**
+ * Set up a pump on eng for tcp: allocates the engine buffer and the
+ * staging buffer and injects entropy from secip's DRBG.  Call before the
+ * client/server reset.  Errors: SECIP_ENOMEM, SECIP_EIO.
+ */
+int sp_tls_init(sp_tls *t, br_ssl_engine_context *eng, const sp_tls_ops *ops,
+                void *owner);
+
+/** Free the buffers (after the TCP handle is closed). */
+void sp_tls_fini(sp_tls *t);
+
+/** Attach the connected handle and start pumping. */
+void sp_tls_start(sp_tls *t, spl_tcp *tcp);
+
+/** Run the engine as far as it goes (reentrant-safe). */
+void sp_tls_pump(sp_tls *t);
+
+/** Start the TLS close (close_notify) after what is queued. */
+void sp_tls_close(sp_tls *t);
+
+/**
+ * Loop thread: the engine's plaintext buffer, for writing a message into
+ * it directly (no queue, no copy), or NULL when it is not available now
+ * (handshake, closing, a record waiting to be written).  After writing n
+ * bytes call sp_tls_direct_ack(); the record leaves with the next pump
+ * (at once when called from inside the pump's callbacks).
+ */
+unsigned char *sp_tls_direct_buf(sp_tls *t, size_t *cap);
+void sp_tls_direct_ack(sp_tls *t, size_t n);
+
+/** Fail now with status (detail already recorded); calls on_end. */
+void sp_tls_fail(sp_tls *t, int status);
+
+#endif /* SP_NET_TLS_PUMP_H */
