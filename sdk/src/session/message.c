@@ -149,6 +149,8 @@ void secip_message_free(secip_message *m)
         return;
     if (m->json != NULL)
         json_object_put(m->json);
+    free(m->file_name);
+    free(m->file_path);
     free(m->data);
     free(m);
 }

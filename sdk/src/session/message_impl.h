@@ -16,6 +16,10 @@ struct secip_message {
     size_t len;
     size_t cap;               /* content capacity (the NUL slot is extra) */
     struct json_object *json; /* OBJECT / LIST only; owned */
+    /* FILE only (issue 5, sdk/src/files/file_message.c): */
+    char *file_name;    /* safe base name; owned */
+    char *file_path;    /* content on disk, or NULL when it is in data */
+    uint64_t file_size; /* content size, on disk or in data */
 };
 
 /**
