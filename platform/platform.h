@@ -372,6 +372,12 @@ ptrdiff_t spl_file_pwrite(spl_file *f, const void *buf, size_t len,
 /** Size of the open file in bytes, or a negative code. */
 int64_t spl_file_size(spl_file *f);
 
+/**
+ * Last modification time of the open file, in seconds since 1970-01-01Z,
+ * into *out.  Errors: SECIP_EINVAL, SECIP_EIO.
+ */
+int spl_file_mtime(spl_file *f, int64_t *out);
+
 /** Truncate or extend the file to size bytes. */
 int spl_file_truncate(spl_file *f, uint64_t size);
 
@@ -399,6 +405,12 @@ int spl_file_remove(const char *path);
 
 /** Create a directory (owner-only if owner_only); SECIP_EEXIST if there. */
 int spl_dir_create(const char *path, int owner_only);
+
+/**
+ * Remove an empty directory.  Errors: SECIP_ENOENT, SECIP_EEXIST (not
+ * empty), SECIP_EPERM, SECIP_EIO.
+ */
+int spl_dir_remove(const char *path);
 
 /** 1 if path is an existing directory, 0 if not. */
 int spl_dir_exists(const char *path);

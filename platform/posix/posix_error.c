@@ -39,7 +39,8 @@ int spl__errno_code(int err)
     case EACCES:
     case EPERM:
     case EROFS: return SECIP_EPERM;
-    case EEXIST: return SECIP_EEXIST;
+    case EEXIST:
+    case ENOTEMPTY: return SECIP_EEXIST;
     case ENOENT:
     case ENOTDIR: return SECIP_ENOENT;
 #if EWOULDBLOCK != EAGAIN

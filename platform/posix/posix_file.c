@@ -146,6 +146,18 @@ int64_t spl_file_size(spl_file *f)
     return (int64_t)st.st_size;
 }
 
+int spl_file_mtime(spl_file *f, int64_t *out)
+{
+    struct stat st;
+
+    if (f == NULL || out == NULL)
+        return sp_error_set(SECIP_EINVAL, "spl_file_mtime: NULL argument");
+    if (fstat(f->fd, &st) != 0)
+        return spl__os_error_as(SECIP_EIO, errno, "fstat (fd %d)", f->fd);
+    *out = (int64_t)st.st_mtime;
+    return 0;
+}
+
 int spl_file_truncate(spl_file *f, uint64_t size)
 {
     int rc;
@@ -233,6 +245,15 @@ int spl_dir_create(const char *path, int owner_only)
         return sp_error_set(SECIP_EINVAL, "spl_dir_create: NULL path");
     if (mkdir(path, owner_only ? 0700 : 0777) != 0)
         return file_error(errno, "mkdir", path);
+    return 0;
+}
+
+int spl_dir_remove(const char *path)
+{
+    if (path == NULL)
+        return sp_error_set(SECIP_EINVAL, "spl_dir_remove: NULL path");
+    if (rmdir(path) != 0)
+        return file_error(errno, "rmdir", path);
     return 0;
 }
 

@@ -23,7 +23,8 @@ int spl__win_map_error(DWORD err)
     case ERROR_BAD_NET_NAME:
     case ERROR_DIRECTORY: return SECIP_ENOENT;
     case ERROR_FILE_EXISTS:
-    case ERROR_ALREADY_EXISTS: return SECIP_EEXIST;
+    case ERROR_ALREADY_EXISTS:
+    case ERROR_DIR_NOT_EMPTY: return SECIP_EEXIST;
     case ERROR_ACCESS_DENIED:
     case ERROR_SHARING_VIOLATION:
     case ERROR_LOCK_VIOLATION:

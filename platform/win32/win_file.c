@@ -280,6 +280,23 @@ int64_t spl_file_size(spl_file *f)
     return sz.QuadPart;
 }
 
+int spl_file_mtime(spl_file *f, int64_t *out)
+{
+    FILETIME ft;
+    ULARGE_INTEGER t;
+
+    if (f == NULL || out == NULL)
+        return sp_error_set(SECIP_EINVAL, "spl_file_mtime: NULL argument");
+    if (!GetFileTime(f->h, NULL, NULL, &ft))
+        return spl__win_error(GetLastError(), "file time");
+    /* FILETIME counts 100 ns ticks since 1601-01-01; 11644473600 s lie
+     * between that and the Unix epoch. */
+    t.LowPart = ft.dwLowDateTime;
+    t.HighPart = ft.dwHighDateTime;
+    *out = (int64_t)(t.QuadPart / 10000000u) - INT64_C(11644473600);
+    return 0;
+}
+
 int spl_file_truncate(spl_file *f, uint64_t size)
 {
     FILE_END_OF_FILE_INFO eof;
@@ -392,6 +409,19 @@ int spl_dir_create(const char *path, int owner_only)
         rc = spl__win_error(GetLastError(), "create directory '%.200s'", path);
     if (owner_only)
         owner_sd_free(&o);
+    free(wp);
+    return rc;
+}
+
+int spl_dir_remove(const char *path)
+{
+    wchar_t *wp;
+    int rc = wide_path(path, &wp);
+
+    if (rc < 0)
+        return rc;
+    if (!RemoveDirectoryW(wp))
+        rc = spl__win_error(GetLastError(), "remove directory '%.200s'", path);
     free(wp);
     return rc;
 }

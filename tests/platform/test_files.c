@@ -6,7 +6,8 @@
  *  - lock/unlock, twice, and close while locked;
  *  - rename over an existing file replaces its content; the source is gone;
  *  - remove, SECIP_ENOENT for missing files; a UTF-8 file name;
- *  - spl_dir_create / spl_dir_exists / spl_dir_sync.
+ *  - spl_dir_create / spl_dir_exists / spl_dir_sync / spl_dir_remove;
+ *  - spl_file_mtime.
  */
 #include <string.h>
 
@@ -113,8 +114,28 @@ static void test_dirs(void)
     fh_join(file, sizeof(file), sub, "f.txt");
     fh_write_file(file, "x");
     CHECK(spl_dir_exists(file) == 0); /* a file is not a directory */
+    CHECK_ERR(spl_dir_remove(sub), SECIP_EEXIST); /* not empty */
     CHECK_OK(spl_file_remove(file));
     CHECK_OK(spl_dir_sync(g_dir));
+    CHECK_OK(spl_dir_remove(sub));
+    CHECK(spl_dir_exists(sub) == 0);
+    CHECK_ERR(spl_dir_remove(sub), SECIP_ENOENT);
+}
+
+static void test_mtime(const char *path)
+{
+    spl_file *f = NULL;
+    int64_t t = 0, now = spl_time_now();
+
+    fh_write_file(path, "m");
+    CHECK_OK(spl_file_open(path, SPL_FILE_READ, &f));
+    CHECK_OK(spl_file_mtime(f, &t));
+    spl_file_close(f);
+    /* Written just now: within a generous minute of the wall clock (file
+     * systems round times, and clocks of VMs drift). */
+    CHECK(t > now - 60 && t < now + 60);
+    CHECK_ERR(spl_file_mtime(NULL, &t), SECIP_EINVAL);
+    CHECK_OK(spl_file_remove(path));
 }
 
 static void test_utf8_name(void)
@@ -152,7 +173,9 @@ int main(void)
     tu_log("rename over existing/remove ok");
     test_dirs();
     test_utf8_name();
-    tu_log("dirs and UTF-8 names ok");
+    test_mtime(a);
+    tu_log("dirs, mtime and UTF-8 names ok");
     spl_file_close(NULL);
+    CHECK_OK(spl_dir_remove(g_dir));
     return 0;
 }
