@@ -19,6 +19,12 @@ int cmd_keygen(int argc, char **argv);
 /** `secip cert show FILE` (cmd_cert.c). */
 int cmd_cert(int argc, char **argv);
 
+/** `secip serve --listen HOST:PORT ...`: an echo server (cmd_serve.c). */
+int cmd_serve(int argc, char **argv);
+
+/** `secip send --connect HOST:PORT ...`: one echoed message (cmd_send.c). */
+int cmd_send(int argc, char **argv);
+
 /** Print "secip: <fmt...>" and a newline on stderr; returns 1. */
 int tool_fail(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -21,6 +21,14 @@ static const command commands[] = {
     {"cert", cmd_cert,
      "cert show FILE\n"
      "      print the certificates of a PEM file"},
+    {"serve", cmd_serve,
+     "serve --listen HOST:PORT [--key K.key [--cert C.pem]]\n"
+     "            [--ca CA.pem --require-client-cert] [--threads N] [--once]\n"
+     "      echo server: print each message received and send it back"},
+    {"send", cmd_send,
+     "send --connect HOST:PORT (--ca CA.pem [--name N] | --pin SHA256 |\n"
+     "            --insecure) (--text T | --bytes-file F | --json-file F)\n"
+     "      send one message and check its echo"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
