@@ -25,6 +25,9 @@ int cmd_serve(int argc, char **argv);
 /** `secip send --connect HOST:PORT ...`: one echoed message (cmd_send.c). */
 int cmd_send(int argc, char **argv);
 
+/** `secip enroll --ca HOST:PORT ...`: certificate from a CA (cmd_enroll.c). */
+int cmd_enroll(int argc, char **argv);
+
 /** Print "secip: <fmt...>" and a newline on stderr; returns 1. */
 int tool_fail(const char *fmt, ...)
 #if defined(__GNUC__)

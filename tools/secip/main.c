@@ -29,6 +29,11 @@ static const command commands[] = {
      "send --connect HOST:PORT (--ca CA.pem [--name N] | --pin SHA256 |\n"
      "            --insecure) (--text T | --bytes-file F | --json-file F)\n"
      "      send one message and check its echo"},
+    {"enroll", cmd_enroll,
+     "enroll --ca HOST:PORT --ca-cert CA.pem --user NAME --out PREFIX\n"
+     "            [--password-file F] [--name DNS|IP]...\n"
+     "      get a certificate from a secip CA: PREFIX.key, PREFIX.pem\n"
+     "      (password from --password-file or SECIP_PASSWORD)"},
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -9,6 +9,7 @@
 #ifndef SECIP_SECIP_H
 #define SECIP_SECIP_H
 
+#include "secip/ca.h"
 #include "secip/cert.h"
 #include "secip/client.h"
 #include "secip/error.h"
