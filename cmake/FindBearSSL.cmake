@@ -13,9 +13,16 @@ else()
   find_library(BearSSL_LIBRARY NAMES bearssl)
 endif()
 
+if(CMAKE_CROSSCOMPILING AND WIN32)
+  set(_bearssl_hint "Build the Windows dependencies first: scripts/build-windows-deps.sh (prefix SECIP_WINDOWS_DEPS=${SECIP_WINDOWS_DEPS}).")
+else()
+  set(_bearssl_hint "Install libbearssl-dev (scripts/install-deps.sh) or set CMAKE_PREFIX_PATH.")
+endif()
+
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(BearSSL
-  REQUIRED_VARS BearSSL_LIBRARY BearSSL_INCLUDE_DIR)
+  REQUIRED_VARS BearSSL_LIBRARY BearSSL_INCLUDE_DIR
+  REASON_FAILURE_MESSAGE "${_bearssl_hint}")
 
 if(BearSSL_FOUND AND NOT TARGET BearSSL::BearSSL)
   add_library(BearSSL::BearSSL UNKNOWN IMPORTED)
