@@ -3,7 +3,9 @@
 # 22.04 and later).
 #
 #   scripts/install-deps.sh            Linux build, tests, sanitizers, fuzzing,
-#                                      API reference (doxygen)
+#                                      API reference (doxygen), packaging
+#                                      checks (lintian), benchmark peers
+#                                      (OpenSSL, ZeroMQ) and charts (gnuplot)
 #   scripts/install-deps.sh --windows  + mingw-w64 cross compiler, Wine, NSIS,
 #                                      wixl (MSI) and dpkg-dev (apt-get source)
 #
@@ -40,9 +42,10 @@ fi
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libbearssl-dev libjson-c-dev libzmq3-dev
-  openssl clang valgrind
-  doxygen
+  libbearssl-dev libjson-c-dev
+  openssl clang libclang-rt-14-dev valgrind
+  doxygen lintian
+  libssl-dev libzmq3-dev gnuplot-nox
 )
 if [ "$windows" -eq 1 ]; then
   packages+=(gcc-mingw-w64-x86-64 wine64 nsis wixl dpkg-dev)

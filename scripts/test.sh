@@ -6,6 +6,11 @@
 #   2. windows-deps  BearSSL + json-c for Windows (cached in build/deps-mingw)
 #   3. test-windows  mingw-w64 cross build, all tests under Wine
 #   4. tsan          ThreadSanitizer build and tests
+#   5. bench-smoke   every benchmark and peer, tiny sizes, one round
+#                    (keeps them building and running; asserts no speed)
+#   6. package       .deb, NSIS and MSI packages (scripts/package.sh)
+#   7. install       install each package, build consumers against it,
+#                    uninstall (tests/install/run.sh)
 #
 # Each stage is a CMake workflow preset (CMakePresets.json), so any one can
 # be rerun by hand: cmake --workflow --preset <name>.  Each stage's output
@@ -80,3 +85,6 @@ WINE_STARTED=1
 stage wine-start scripts/wine-env.sh start
 stage test-windows cmake --workflow --preset test-windows
 stage tsan "${no_aslr[@]}" cmake --workflow --preset tsan
+stage bench-smoke bench/run.sh --smoke
+stage package scripts/package.sh
+stage install tests/install/run.sh
