@@ -83,6 +83,13 @@ foreach(prog IN LISTS SECIP_INSTALL_PROGRAMS)
   endif()
 endforeach()
 
+# ---- samples ---------------------------------------------------------------
+
+# The samples' sources, each a standalone CMake project that finds the
+# installed SDK with find_package(secip): users build them first.
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/samples/echo"
+  DESTINATION "${CMAKE_INSTALL_DATADIR}/secip/samples" COMPONENT development)
+
 # ---- documentation ---------------------------------------------------------
 
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/LICENSE"
