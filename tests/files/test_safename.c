@@ -79,23 +79,26 @@ static const hostile table[] = {
 static void long_names(void)
 {
     char in[5000], out[SECIP_FILE_NAME_MAX + 1];
+    char again[SECIP_FILE_NAME_MAX + 1];
     int n;
 
     memset(in, 'a', 300);
     n = secip_file_safe_name(in, 300, out, sizeof out);
-    CHECK(n == SECIP_FILE_NAME_MAX - 1 && strspn(out, "a") == (size_t)n);
+    CHECK(n == SECIP_FILE_NAME_MAX && strspn(out, "a") == (size_t)n);
     memcpy(in + 300, ".txt", 4);
     n = secip_file_safe_name(in, 304, out, sizeof out);
-    CHECK(n == SECIP_FILE_NAME_MAX - 1);
+    CHECK(n == SECIP_FILE_NAME_MAX);
     CHECK(strcmp(out + n - 4, ".txt") == 0 &&
           strspn(out, "a") == (size_t)n - 4);
-    /* 150 two-byte characters: cut on a character boundary. */
-    for (n = 0; n < 300; n += 2) {
+    /* 'x' and 150 two-byte characters: byte 240 falls inside a character,
+     * so the cut stops one byte short, on a character boundary. */
+    in[0] = 'x';
+    for (n = 1; n < 301; n += 2) {
         in[n] = (char)0xc3;
         in[n + 1] = (char)0xa9;
     }
-    n = secip_file_safe_name(in, 300, out, sizeof out);
-    CHECK(n == SECIP_FILE_NAME_MAX - 2);
+    n = secip_file_safe_name(in, 301, out, sizeof out);
+    CHECK(n == SECIP_FILE_NAME_MAX - 1);
     CHECK(sp_utf8_valid((const uint8_t *)out, (size_t)n));
     /* Above the input limit: refused. */
     memset(in, 'b', sizeof in);
@@ -108,6 +111,14 @@ static void long_names(void)
     memcpy(in + 303, ".txt", 4);
     n = secip_file_safe_name(in, 307, out, sizeof out);
     CHECK(n > 0 && n <= SECIP_FILE_NAME_MAX && out[0] == '_');
+    /* A device name of the maximum length makes room for its prefix, and
+     * sanitising any output again changes nothing (found by fuzzing). */
+    memcpy(in, "nul.", 4);
+    memset(in + 4, 'a', 300);
+    n = secip_file_safe_name(in, 304, out, sizeof out);
+    CHECK(n == SECIP_FILE_NAME_MAX && strncmp(out, "_nul.", 5) == 0);
+    CHECK(secip_file_safe_name(out, (size_t)n, again, sizeof again) == n &&
+          strcmp(out, again) == 0);
     CHECK_ERR(secip_file_safe_name("x", 1, out, 10), SECIP_EINVAL);
 }
 

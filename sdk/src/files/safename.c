@@ -5,7 +5,8 @@
  * component, rewrite character by character, cut to length, strip, then
  * guard the first character and Windows device names.  Every step only
  * shortens the name or replaces one character by one byte, except the
- * device-name prefix, for which the cut leaves one byte of room.
+ * device-name prefix, for which a name of the maximum length is cut once
+ * more.
  */
 #include "files/safename.h"
 
@@ -181,10 +182,14 @@ int sp_safename(const void *name, size_t len, char *out, size_t cap)
     tmp = malloc(len - start + 2);
     if (tmp == NULL)
         return sp_error_set(SECIP_ENOMEM, "sp_safename: out of memory");
-    /* One byte of room is kept for the device-name prefix. */
     n = rewrite(p + start, len - start, tmp + 1);
-    n = cut(tmp + 1, n, SP_SAFENAME_MAX - 1);
+    n = cut(tmp + 1, n, SP_SAFENAME_MAX);
     n = strip_trailing(tmp + 1, n);
+    /* A device name gets a one-byte prefix below: make room for it only
+     * then, so that every other name of exactly SP_SAFENAME_MAX bytes is
+     * kept whole and sanitising a sanitised name changes nothing. */
+    if (n == SP_SAFENAME_MAX && is_device(tmp + 1, n))
+        n = strip_trailing(tmp + 1, cut(tmp + 1, n, SP_SAFENAME_MAX - 1));
     if (n == 0) {
         free(tmp);
         return refuse("nothing left after removing trailing dots and spaces "
