@@ -13,8 +13,8 @@
 # program runs; after `dpkg -P` no file or directory the packages listed
 # (dpkg -L) outside the shared system directories remains.
 #
-# TODO(issue 7): when the session API and `secip serve` exist, the consumer
-# must also complete a verified secure session against `secip serve`.
+# The pkg-config consumer also completes a verified (pinned) secure session
+# against the installed `secip serve`.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -74,6 +74,7 @@ run "cc app.c \$(pkg-config --cflags --libs secip)" \
   cc -std=c11 -Wall -Wextra -Werror -o "$WORK/app" "$CONSUMER_SRC/app.c" $(pkg-config --cflags --libs secip)
 ldd "$WORK/app" | grep -Eq 'libsecip.so.0 => /(usr/)?lib/' || die "consumer does not use the installed libsecip.so.0"
 expect_consumer_ok "run pkg-config consumer" "$WORK/app"
+expect_session_ok "pkg-config consumer session" secip "$WORK/app"
 
 run "cmake consumer: configure (find_package(secip))" \
   cmake -S "$CONSUMER_SRC" -B "$WORK/cmake-consumer" -DCMAKE_BUILD_TYPE=Release

@@ -6,10 +6,16 @@
  * generate a key, issue a self-signed CA certificate, verify it against
  * itself, print both fingerprints, and check secip_strerror().
  *
+ * With arguments HOST PORT PIN it then also completes a verified secure
+ * session against a running `secip serve` (whose key fingerprint is PIN):
+ * connect in pinned mode, send a TEXT message, receive the echo and check
+ * that the session is verified and the echo identical.
+ *
  * Prints "consumer: ok" and exits 0 on success; exits 1 with the error
  * detail otherwise.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <secip/secip.h>
@@ -21,7 +27,52 @@ static int fail(const char *what, int rc)
     return 1;
 }
 
-int main(void)
+/* Pinned session against `secip serve`: send, receive the echo, compare. */
+static int session_check(const char *host, const char *port, const char *pin)
+{
+    static const char hello[] = "hello from an installed consumer";
+    secip_client *c = NULL;
+    secip_session *s = NULL;
+    secip_message *m = NULL;
+    int rc, status = 1;
+
+    if ((rc = secip_client_new(&c)) != SECIP_OK)
+        return fail("secip_client_new", rc);
+    if ((rc = secip_client_set_pin(c, pin)) != SECIP_OK) {
+        fail("secip_client_set_pin", rc);
+        goto out;
+    }
+    rc = secip_client_connect(c, host, (uint16_t)atoi(port), 10000, &s);
+    if (rc != SECIP_OK) {
+        fail("secip_client_connect", rc);
+        goto out;
+    }
+    if (!secip_session_verified(s)) {
+        fprintf(stderr, "consumer: session is not verified\n");
+        goto out;
+    }
+    if ((rc = secip_session_send_text(s, hello)) != SECIP_OK) {
+        fail("secip_session_send_text", rc);
+        goto out;
+    }
+    if ((rc = secip_session_receive(s, &m, 10000)) != SECIP_OK) {
+        fail("secip_session_receive", rc);
+        goto out;
+    }
+    if (secip_message_type(m) != SECIP_TEXT ||
+        strcmp(secip_message_text(m), hello) != 0) {
+        fprintf(stderr, "consumer: the echo differs from what was sent\n");
+        goto out;
+    }
+    printf("consumer: verified session with %s:%s, echo matches\n", host, port);
+    status = 0;
+out:
+    secip_message_free(m);
+    secip_client_free(c);
+    return status;
+}
+
+int main(int argc, char **argv)
 {
     secip_key *key = NULL;
     secip_cert *cert = NULL;
@@ -65,6 +116,8 @@ int main(void)
     printf("consumer: CN %s, key %s\n", secip_cert_subject_cn(cert), key_fp);
     printf("consumer: cert sha256 %s\n", cert_fp);
     printf("consumer: strerror(SECIP_EVERIFY) = %s\n", text);
+    if (argc == 4 && session_check(argv[1], argv[2], argv[3]) != 0)
+        goto out;
     printf("consumer: ok\n");
     status = 0;
 out:
