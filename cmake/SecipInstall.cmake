@@ -85,9 +85,13 @@ endforeach()
 
 # ---- samples ---------------------------------------------------------------
 
-# The samples' sources, each a standalone CMake project that finds the
-# installed SDK with find_package(secip): users build them first.
+# The public-API samples' sources: samples/ opened on its own is a CMake
+# project (with a Visual Studio 2022 preset) that finds the installed SDK
+# with find_package(secip); each sample also builds on its own.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/samples/echo"
+  DESTINATION "${CMAKE_INSTALL_DATADIR}/secip/samples" COMPONENT development)
+install(FILES "${PROJECT_SOURCE_DIR}/samples/CMakeLists.txt"
+  "${PROJECT_SOURCE_DIR}/samples/CMakePresets.json"
   DESTINATION "${CMAKE_INSTALL_DATADIR}/secip/samples" COMPONENT development)
 
 # ---- documentation ---------------------------------------------------------
