@@ -46,7 +46,7 @@ expect_session_ok() {
   "$secip" serve --listen 127.0.0.1:0 --once >"$out" 2>&1 &
   pid=$!
   for i in $(seq 1 300); do
-    line=$(head -n 1 "$out")
+    line=$(head -n 1 "$out" | tr -d '\r') # Windows programs end lines in CRLF
     case $line in listening*) break ;; esac
     kill -0 "$pid" 2>/dev/null || break
     sleep 0.1

@@ -16,8 +16,8 @@
 # created on first use, ~12 s), SECIP_WINDOWS_DEPS (default
 # build/deps-mingw, from scripts/build-windows-deps.sh).
 #
-# TODO(issue 7): when the session API exists, the consumer must also
-# complete a verified secure session against `secip serve` under Wine.
+# The shared-library consumer also completes a verified (pinned) secure
+# session against the installed secip.exe serve, both under Wine.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -89,6 +89,9 @@ run "mingw consumer: build" cmake --build "$WORK/consumer"
 [ -f "$WORK/consumer/libsecip.dll" ] || die "the secip DLL was not copied beside consumer_shared.exe"
 expect_consumer_ok "consumer_shared.exe (secip::secip) under Wine" wine "$WORK/consumer/consumer_shared.exe"
 expect_consumer_ok "consumer_static.exe (secip::secip_static) under Wine" wine "$WORK/consumer/consumer_static.exe"
+win_secip() { wine "$DEST_WIN\\bin\\secip.exe" "$@"; }
+win_consumer() { wine "$WORK/consumer/consumer_shared.exe" "$@"; }
+expect_session_ok "consumer_shared.exe session under Wine" win_secip win_consumer
 
 # pkg-config against the installed tree (relocatable prefix).
 pcflags=$(PKG_CONFIG_LIBDIR=$DEST/lib/pkgconfig pkg-config --cflags --libs secip) ||
