@@ -50,6 +50,13 @@ run "cmake consumer: build" cmake --build "$WORK/cmake-consumer"
 # into the prefix, so the shared consumer runs as is.
 expect_consumer_ok "run CMake consumer (secip::secip)" "$WORK/cmake-consumer/consumer_shared"
 expect_consumer_ok "run CMake consumer (secip::secip_static)" "$WORK/cmake-consumer/consumer_static"
+# The installed samples build on their own against the installed SDK.
+run "installed samples: configure" cmake -S "$PREFIX/share/secip/samples" \
+  -B "$WORK/samples" -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release
+run "installed samples: build" cmake --build "$WORK/samples"
+for prog in echo_server echo_client; do
+  [ -x "$WORK/samples/echo/$prog" ] || die "installed samples: $prog was not built"
+done
 if [ -d "$PREFIX/bin" ] && [ -x "$PREFIX/bin/secip" ]; then
   run "installed secip program runs" "$PREFIX/bin/secip" --help
 fi

@@ -89,6 +89,16 @@ run "mingw consumer: build" cmake --build "$WORK/consumer"
 [ -f "$WORK/consumer/libsecip.dll" ] || die "the secip DLL was not copied beside consumer_shared.exe"
 expect_consumer_ok "consumer_shared.exe (secip::secip) under Wine" wine "$WORK/consumer/consumer_shared.exe"
 expect_consumer_ok "consumer_static.exe (secip::secip_static) under Wine" wine "$WORK/consumer/consumer_static.exe"
+# The installed samples build with the mingw toolchain against the SDK.
+run "mingw samples: configure against $DEST_WIN" \
+  cmake -S "$DEST/share/secip/samples" -B "$WORK/samples" \
+  -DCMAKE_TOOLCHAIN_FILE="$TOOLCHAIN" -DSECIP_WINDOWS_DEPS="$DEPS" \
+  -DSECIP_WINE_PREFIX="$WINEPREFIX" -DCMAKE_BUILD_TYPE=Release \
+  -Dsecip_DIR="$DEST/lib/cmake/secip"
+run "mingw samples: build" cmake --build "$WORK/samples"
+for prog in echo_server echo_client; do
+  [ -f "$WORK/samples/echo/$prog.exe" ] || die "mingw samples: $prog.exe was not built"
+done
 win_secip() { wine "$DEST_WIN\\bin\\secip.exe" "$@"; }
 win_consumer() { wine "$WORK/consumer/consumer_shared.exe" "$@"; }
 expect_session_ok "consumer_shared.exe session under Wine" win_secip win_consumer
