@@ -169,7 +169,7 @@ static int parse_ipv4(const char *s, size_t len, unsigned char out[4])
     return i == len ? 0 : -1;
 }
 
-static int hex_value(char c)
+int sp_hex_value(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -195,8 +195,8 @@ static int parse_ipv6(const char *s, size_t len, unsigned char out[16])
         size_t start = i;
         unsigned v = 0;
         int digits = 0;
-        while (i < len && hex_value(s[i]) >= 0 && digits < 5) {
-            v = (v << 4) | (unsigned)hex_value(s[i]);
+        while (i < len && sp_hex_value(s[i]) >= 0 && digits < 5) {
+            v = (v << 4) | (unsigned)sp_hex_value(s[i]);
             i++;
             digits++;
         }

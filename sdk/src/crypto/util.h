@@ -17,6 +17,9 @@ void sp_wipe(void *p, size_t len);
 /** 1 if a and b (len bytes) are equal; time depends only on len. */
 int sp_ct_equal(const void *a, const void *b, size_t len);
 
+/** Value of one hex digit (either case), or -1 if c is not one. */
+int sp_hex_value(char c);
+
 /** Lowercase hex of in[0..len-1] into out (2*len + 1 bytes, NUL-ended). */
 void sp_hex_encode(const void *in, size_t len, char *out);
 

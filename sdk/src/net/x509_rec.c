@@ -195,17 +195,6 @@ void sp_x509_rec_fini(sp_x509_rec *rec)
     sp_x509_rec_reset(rec);
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int sp_parse_fingerprint(const char *hex, unsigned char out[32])
 {
     size_t n = 0;
@@ -216,7 +205,7 @@ int sp_parse_fingerprint(const char *hex, unsigned char out[32])
         int v;
         if (*p == ':')
             continue;
-        v = hexval(*p);
+        v = sp_hex_value(*p);
         if (v < 0 || n >= 32)
             return sp_error_set(SECIP_EFORMAT,
                                 "pin: expected 64 hex digits (SHA-256), "
