@@ -6,18 +6,19 @@
 #   2. windows-deps  BearSSL + json-c for Windows (cached in build/deps-mingw)
 #   3. test-windows  mingw-w64 cross build, all tests under Wine
 #   4. tsan          ThreadSanitizer build and tests
-#   5. fuzz          every libFuzzer target, 10 s each from its corpus
+#   5. memcheck      the suite under valgrind memcheck (scripts/memcheck.sh)
+#   6. fuzz          every libFuzzer target, 10 s each from its corpus
 #                    (scripts/fuzz.sh; any crash, leak or timeout fails)
-#   6. bench-smoke   every benchmark and peer, tiny sizes, one round
+#   7. bench-smoke   every benchmark and peer, tiny sizes, one round
 #                    (keeps them building and running; asserts no speed)
-#   7. package       .deb, NSIS and MSI packages (scripts/package.sh)
-#   8. install       install each package, build consumers against it,
+#   8. package       .deb, NSIS and MSI packages (scripts/package.sh)
+#   9. install       install each package, build consumers against it,
 #                    uninstall (tests/install/run.sh)
 #
 # Stages 1, 3 and 4 are CMake workflow presets (CMakePresets.json) and the
-# others are scripts, so any one can be rerun by hand on its own.  Each stage's output
-# is also kept in build/test-logs/<stage>.log.  Exits non-zero when a stage
-# fails.  Environment: SECIP_WINE_PREFIX overrides the Wine prefix
+# others are scripts, so any one can be rerun by hand on its own.  Each
+# stage's output is also kept in build/test-logs/<stage>.log.  Exits
+# non-zero when a stage fails.  Environment: SECIP_WINE_PREFIX overrides the Wine prefix
 # (default build/wine-prefix, shared by all cross build trees).
 set -euo pipefail
 
@@ -87,6 +88,7 @@ WINE_STARTED=1
 stage wine-start scripts/wine-env.sh start
 stage test-windows cmake --workflow --preset test-windows
 stage tsan "${no_aslr[@]}" cmake --workflow --preset tsan
+stage memcheck scripts/memcheck.sh
 stage fuzz scripts/fuzz.sh --seconds 10
 stage bench-smoke bench/run.sh --smoke
 stage package scripts/package.sh
