@@ -16,6 +16,12 @@
  * than its high-water mark (secip_session_options.send_high_water), so a
  * fast producer cannot exhaust memory.
  *
+ * Order: messages arrive in the order they *complete*.  A large message is
+ * cut into frames on a stream of its own, and messages sent after it may
+ * arrive before it (so that a big message never holds small ones back);
+ * messages that are not interleaved arrive in the order sent
+ * (docs/PROTOCOL.md, "Delivery order").
+ *
  * Receiving: secip_session_receive() waits for the next message; callback
  * servers get messages through on_message instead (and then must not call
  * receive).
