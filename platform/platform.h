@@ -216,6 +216,17 @@ int spl_tcp_connect(spl_loop *loop, const char *host, uint16_t port,
                     uint32_t timeout_ms, spl_conn_cb cb, void *arg);
 
 /**
+ * spl_tcp_connect() from a chosen local address: the socket is bound to
+ * local_host (a numeric address such as "127.0.0.2", port chosen by the
+ * OS) before connecting.  local_host NULL behaves as spl_tcp_connect().
+ * Extra synchronous error: SECIP_EADDR (local_host is not a numeric address
+ * of the peer's family); binding failures complete with SECIP_EADDR.
+ */
+int spl_tcp_connect_from(spl_loop *loop, const char *local_host,
+                         const char *host, uint16_t port, uint32_t timeout_ms,
+                         spl_conn_cb cb, void *arg);
+
+/**
  * Read up to len (> 0) bytes into buf.  Completes as soon as at least one
  * byte is available.  buf must stay valid until the callback has run.
  */
@@ -417,6 +428,36 @@ int spl_dir_exists(const char *path);
 
 /** Flush a directory's entries to storage (no-op where the OS has none). */
 int spl_dir_sync(const char *path);
+
+/* ---- process and terminal ----------------------------------------------- */
+
+/**
+ * Peak resident memory of this process so far, in bytes (getrusage
+ * ru_maxrss / PeakWorkingSetSize).  Errors: SECIP_EIO (OS error recorded).
+ */
+int spl_proc_peak_rss(uint64_t *out);
+
+/**
+ * Current resident memory of this process in bytes (/proc/self/statm /
+ * WorkingSetSize).  Errors: SECIP_EIO.
+ */
+int spl_proc_rss(uint64_t *out);
+
+/**
+ * Print prompt on the controlling terminal (or console) and read one line
+ * without echoing it, into buf (NUL-terminated, the newline removed).
+ * Echo is restored before returning, also on error.  Returns the length.
+ * Errors: SECIP_ENOTSUP (stdin is not a terminal: use a password file),
+ * SECIP_ETOOBIG (the line did not fit in cap - 1 bytes; buf is wiped),
+ * SECIP_EIO.  The caller wipes buf after use.
+ */
+int spl_read_password(const char *prompt, char *buf, size_t cap);
+
+/**
+ * 1 when the given standard stream (1 = stdout, 2 = stderr) is a terminal,
+ * 0 otherwise (progress bars are drawn only on terminals).
+ */
+int spl_isatty(int stream);
 
 #ifdef __cplusplus
 }

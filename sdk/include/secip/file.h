@@ -34,6 +34,7 @@
 #include "secip/error.h"
 #include "secip/export.h"
 #include "secip/message.h"
+#include "secip/session.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -131,6 +132,103 @@ SECIP_API int secip_message_save(secip_message *m, const char *path_or_dir);
 SECIP_API int secip_message_save_ex(secip_message *m, const char *path_or_dir,
                                     unsigned flags, char *saved_path,
                                     size_t cap);
+
+/* ---- sending files ------------------------------------------------------
+ *
+ * A file goes as a transfer (docs/PROTOCOL.md section 7): the receiver first
+ * accepts it (or refuses it: too large, no download directory, busy), the
+ * content follows in chunks that interleave with other messages, and the
+ * receiver confirms the SHA-256 of the whole content before the send counts
+ * as done.  Files are read in chunks, never whole, by the thread that runs
+ * the transfer, never by a loop thread.  When a transfer to the same
+ * receiver was interrupted (connection lost), sending the same file again
+ * continues from the last offset the receiver had safely stored, once the
+ * sender has proved it holds the same prefix.
+ */
+
+/**
+ * Progress of a transfer: done of total content bytes have been handed to
+ * the session (resumed bytes count as done from the start).  Called from
+ * the thread running the transfer, at most about every 256 KiB and once at
+ * the end.  Must not block for long; may call any session function.
+ */
+typedef void (*secip_file_progress_fn)(secip_session *s, uint32_t transfer,
+                                       uint64_t done, uint64_t total,
+                                       void *arg);
+
+/**
+ * End of a transfer: status 0 when the receiver confirmed the content's
+ * SHA-256 (given in sha256), or the error that ended it (SECIP_EDENIED:
+ * the receiver refused or cancelled it, with its reason in the detail of
+ * secip_last_error() on this thread; SECIP_ECANCELED: cancelled here;
+ * SECIP_ECLOSED / SECIP_ECONNRESET: the session ended; file errors).
+ * sha256 is NULL on failure.  Called exactly once per started transfer,
+ * from the thread running it.
+ */
+typedef void (*secip_file_done_fn)(secip_session *s, uint32_t transfer,
+                                   int status, const uint8_t *sha256,
+                                   void *arg);
+
+/** Options of secip_session_send_file_ex(); zero-initialise. */
+typedef struct secip_file_send_opts {
+    /** Name announced to the peer (NULL: the last component of path; for
+     *  data, required).  The receiver sanitises it anyway. */
+    const char *name;
+    secip_file_progress_fn on_progress; /**< may be NULL */
+    secip_file_done_fn on_done;         /**< may be NULL */
+    void *arg;                          /**< passed to both callbacks */
+} secip_file_send_opts;
+
+/**
+ * Send the file at path and wait until the receiver confirmed its SHA-256.
+ * The announced name is path's last component; the modification time goes
+ * along.  Resumes an interrupted transfer of the same file to the same
+ * receiver.
+ *
+ * Thread-safety: any thread but a loop thread (inside a callback use
+ * secip_session_send_file_ex()); other sends on the session may run
+ * meanwhile, and their messages are not held back by the file.
+ * Errors: SECIP_EINVAL (NULL arguments, called on a loop thread),
+ * file errors opening or reading path (SECIP_ENOENT, SECIP_EPERM,
+ * SECIP_EIO), SECIP_EDENIED (the receiver refused or cancelled; its reason
+ * is in the detail), SECIP_ECLOSED and the session's errors.
+ */
+SECIP_API int secip_session_send_file(secip_session *s, const char *path);
+
+/**
+ * Send data[0..len) as a file named name and wait for the receiver's
+ * confirmation, like secip_session_send_file().  data is only read during
+ * the call.  Not resumable (there is no file to come back to).
+ */
+SECIP_API int secip_session_send_file_data(secip_session *s, const char *name,
+                                           const void *data, size_t len);
+
+/**
+ * Start sending a file without waiting: the file at path, or, when path is
+ * NULL, data[0..len) under opts->name.  The transfer runs on a thread of
+ * its own, which calls opts->on_progress and then opts->on_done exactly
+ * once.  *transfer (may be NULL) receives the transfer's id for
+ * secip_session_cancel_file().
+ *
+ * Ownership: path and opts are copied; data is borrowed and must stay
+ * valid and unchanged until on_done has been called.
+ * Thread-safety: any thread, loop threads included.
+ * Errors (nothing started, no callback): SECIP_EINVAL, SECIP_ECLOSED,
+ * errors opening path, SECIP_ENOMEM.  Later failures go to on_done.
+ */
+SECIP_API int secip_session_send_file_ex(secip_session *s, const char *path,
+                                         const void *data, size_t len,
+                                         const secip_file_send_opts *opts,
+                                         uint32_t *transfer);
+
+/**
+ * Cancel an outgoing transfer: the peer is told (FILE_CANCEL), its partial
+ * data is discarded, and the transfer ends with SECIP_ECANCELED (a waiting
+ * secip_session_send_file() returns it; on_done receives it).
+ * Errors: SECIP_EINVAL (NULL session), SECIP_ENOENT (no such transfer in
+ * progress, for example because it just finished).  Any thread.
+ */
+SECIP_API int secip_session_cancel_file(secip_session *s, uint32_t transfer);
 
 #ifdef __cplusplus
 }

@@ -83,7 +83,37 @@ typedef struct secip_session_options {
     uint32_t keepalive_ms;
     /** Idle time after which the session is closed (default 120000 ms). */
     uint32_t idle_timeout_ms;
+
+    /* ---- receiving files (secip/file.h) ---- */
+    /** Received files up to this size are kept in memory (default 1 MiB;
+     *  0 is the default, SECIP_FILE_MEMORY_NONE sends every file to disk);
+     *  larger ones are written to files_dir as they arrive. */
+    uint64_t file_memory_max;
+    /** Largest file accepted from the peer (default 8 GiB).  A larger
+     *  announcement is refused before anything is written. */
+    uint64_t file_max_size;
+    /** Download directory for files above file_memory_max (NULL: such
+     *  files are refused with "no download directory").  The string is
+     *  copied when the options are set; the directory must exist. */
+    const char *files_dir;
+    /** SECIP_FILES_* flags (default 0: accept files, resume interrupted
+     *  transfers, never overwrite). */
+    uint32_t file_flags;
+    /** Incoming transfers open at once on one session (default 4, at most
+     *  64); further FILE_BEGINs are refused with reason "busy". */
+    uint32_t max_transfers;
 } secip_session_options;
+
+/** secip_session_options.file_memory_max: keep no file in memory. */
+#define SECIP_FILE_MEMORY_NONE UINT64_MAX
+/** file_flags: refuse every file the peer offers. */
+#define SECIP_FILES_REFUSE 0x01u
+/** file_flags: replace an existing file of the same name in files_dir
+ *  (atomically, after verification) instead of picking "name (n).ext". */
+#define SECIP_FILES_OVERWRITE 0x02u
+/** file_flags: do not keep partial files for resuming (an interrupted
+ *  transfer's partial file is removed). */
+#define SECIP_FILES_NO_RESUME 0x04u
 
 /** Fill opts with the defaults.  Never fails; NULL is ignored. */
 SECIP_API void secip_session_options_init(secip_session_options *opts);
