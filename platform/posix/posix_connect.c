@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -27,6 +28,10 @@ struct spl_connect {
     int naddrs;
     int next;       /* index of the next address to try */
     int last_err;   /* errno of the last failed attempt */
+    int bind_err;   /* 1 when the last attempt failed binding local */
+    int have_local; /* bind to local before connecting */
+    struct sockaddr_storage local;
+    socklen_t local_len;
     char name[300]; /* "host:port", for error details */
     struct sockaddr_storage addrs[MAX_ADDRS];
     socklen_t addrlens[MAX_ADDRS];
@@ -216,7 +221,14 @@ static void connect_done(spl_tcp *h, int status)
 
 static int connect_error(spl_tcp *h, int err)
 {
-    int rc = spl__os_error(err, "connect %s", h->conn->name);
+    int rc;
+
+    if (h->conn->bind_err)
+        return spl__os_error_as(SECIP_EADDR, err,
+                                "connect %s: cannot bind "
+                                "the source address",
+                                h->conn->name);
+    rc = spl__os_error(err, "connect %s", h->conn->name);
 
     /* The contract lists the codes a connect may report. */
     if (rc != SECIP_ECONNREFUSED && rc != SECIP_ETIMEDOUT &&
@@ -242,9 +254,23 @@ static int start_attempt(spl_tcp *h)
     const struct sockaddr *sa = (struct sockaddr *)&c->addrs[i];
     int fd, rc;
 
+    c->bind_err = 0;
+    if (c->have_local && c->local.ss_family != sa->sa_family) {
+        c->last_err = EAFNOSUPPORT; /* this address is of the other family */
+        c->bind_err = 1;
+        return -1;
+    }
     fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         c->last_err = errno;
+        return -1;
+    }
+    /* The chosen source address; port 0 lets the kernel pick the port. */
+    if (c->have_local &&
+        bind(fd, (const struct sockaddr *)&c->local, c->local_len) != 0) {
+        c->last_err = errno;
+        c->bind_err = 1;
+        close(fd);
         return -1;
     }
     /* No retry on EINTR: the attempt then goes on in the background, like
@@ -325,10 +351,17 @@ void spl__connect_step(spl_tcp *h)
     connect_done(h, connect_error(h, c->last_err));
 }
 
+/* Keep the addresses of the local address's family (all without one). */
+static int family_ok(const struct spl_connect *c, int family)
+{
+    return !c->have_local || c->local.ss_family == family;
+}
+
 static int copy_addrs(struct spl_connect *c, const struct addrinfo *res)
 {
     for (; res != NULL && c->naddrs < MAX_ADDRS; res = res->ai_next) {
-        if (res->ai_addrlen > sizeof(c->addrs[0]))
+        if (res->ai_addrlen > sizeof(c->addrs[0]) ||
+            !family_ok(c, res->ai_family))
             continue;
         memcpy(&c->addrs[c->naddrs], res->ai_addr, res->ai_addrlen);
         c->addrlens[c->naddrs] = res->ai_addrlen;
@@ -337,8 +370,38 @@ static int copy_addrs(struct spl_connect *c, const struct addrinfo *res)
     return c->naddrs;
 }
 
+/* Parse a numeric local address (no resolver: it must never block). */
+static int parse_local(struct spl_connect *c, const char *local)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&c->local;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&c->local;
+
+    memset(&c->local, 0, sizeof(c->local));
+    if (inet_pton(AF_INET, local, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+        c->local_len = sizeof(*v4);
+    } else if (inet_pton(AF_INET6, local, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+        c->local_len = sizeof(*v6);
+    } else {
+        return sp_error_set(SECIP_EADDR,
+                            "connect: source address '%.80s' is not a "
+                            "numeric IPv4 or IPv6 address",
+                            local);
+    }
+    c->have_local = 1;
+    return 0;
+}
+
 int spl_tcp_connect(spl_loop *loop, const char *host, uint16_t port,
                     uint32_t timeout_ms, spl_conn_cb cb, void *arg)
+{
+    return spl_tcp_connect_from(loop, NULL, host, port, timeout_ms, cb, arg);
+}
+
+int spl_tcp_connect_from(spl_loop *loop, const char *local, const char *host,
+                         uint16_t port, uint32_t timeout_ms, spl_conn_cb cb,
+                         void *arg)
 {
     struct addrinfo *res = NULL;
     struct spl_connect *c;
@@ -362,12 +425,18 @@ int spl_tcp_connect(spl_loop *loop, const char *host, uint16_t port,
     c->cb = cb;
     c->arg = arg;
     snprintf(c->name, sizeof(c->name), "%s:%u", host, (unsigned)port);
-    copy_addrs(c, res);
+    rc = local != NULL ? parse_local(c, local) : 0;
+    if (rc == 0)
+        copy_addrs(c, res);
     freeaddrinfo(res);
-    if (c->naddrs == 0) {
+    if (rc == 0 && c->naddrs == 0)
+        rc = sp_error_set(SECIP_EADDR, "connect %s: no usable address%s%s",
+                          host, local != NULL ? " of the family of " : "",
+                          local != NULL ? local : "");
+    if (rc < 0) {
         spl__connect_free(h);
         free(h);
-        return sp_error_set(SECIP_EADDR, "connect %s: no usable address", host);
+        return rc;
     }
     if (timeout_ms > 0) {
         rc = spl_timer_new(loop, &c->timer);

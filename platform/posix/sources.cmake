@@ -6,7 +6,9 @@ set(SPL_BACKEND_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/posix_error.c
   ${CMAKE_CURRENT_LIST_DIR}/posix_file.c
   ${CMAKE_CURRENT_LIST_DIR}/posix_loop.c
+  ${CMAKE_CURRENT_LIST_DIR}/posix_proc.c
   ${CMAKE_CURRENT_LIST_DIR}/posix_tcp.c
+  ${CMAKE_CURRENT_LIST_DIR}/posix_term.c
   ${CMAKE_CURRENT_LIST_DIR}/posix_thread.c
   ${CMAKE_CURRENT_LIST_DIR}/posix_time.c
 )

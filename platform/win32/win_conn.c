@@ -11,11 +11,12 @@
  * with the *target* loop's port, which is allowed because it has had no
  * overlapped I/O of its own yet.
  *
- * Connect: ConnectEx needs a socket bound beforehand (to the wildcard
- * address).  A name may resolve to several addresses ("localhost" gives ::1
- * and 127.0.0.1); they are tried in order until one connects.  The timeout
- * is an internal spl_timer: on expiry it cancels the pending ConnectEx, and
- * the aborted completion is reported as SECIP_ETIMEDOUT.
+ * Connect: ConnectEx needs a socket bound beforehand: to the wildcard
+ * address, or to the caller's source address (spl_tcp_connect_from).  A name
+ * may resolve to several addresses ("localhost" gives ::1 and 127.0.0.1); they
+ * are tried in order until one connects.  The timeout is an internal spl_timer:
+ * on expiry it cancels the pending ConnectEx, and the aborted completion is
+ * reported as SECIP_ETIMEDOUT.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,9 @@ struct win_connect {
     int next;         /* index of the next address to try */
     spl_timer *timer; /* NULL without a timeout */
     int timed_out;
+    int have_local;  /* bind to local instead of the wildcard */
+    int bind_failed; /* the last attempt failed binding local */
+    SOCKADDR_STORAGE local;
     char name[300]; /* "host:port", for error details */
 };
 
@@ -244,6 +248,9 @@ static DWORD connect_one(spl_tcp *h, const SOCKADDR_STORAGE *sa, int salen)
     SOCKET s;
     DWORD err;
 
+    h->connect->bind_failed = 0;
+    if (h->connect->have_local && h->connect->local.ss_family != sa->ss_family)
+        return WSAEAFNOSUPPORT; /* filtered out before; kept for safety */
     s = WSASocketW(sa->ss_family, SOCK_STREAM, IPPROTO_TCP, NULL, 0,
                    WSA_FLAG_OVERLAPPED);
     if (s == INVALID_SOCKET)
@@ -253,8 +260,11 @@ static DWORD connect_one(spl_tcp *h, const SOCKADDR_STORAGE *sa, int salen)
      * Zeroed storage is exactly that for both families. */
     memset(&any, 0, sizeof any);
     any.ss_family = sa->ss_family;
+    if (h->connect->have_local)
+        any = h->connect->local; /* port 0: Winsock picks it */
     if (bind(s, (const struct sockaddr *)&any, salen) != 0) {
         err = (DWORD)WSAGetLastError();
+        h->connect->bind_failed = 1;
         closesocket(s);
         return err;
     }
@@ -317,8 +327,55 @@ static void connect_free(spl_tcp *h)
     }
 }
 
+/* Parse a numeric source address into c->local (never the resolver). */
+static int parse_local(win_connect *c, const char *local)
+{
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&c->local;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&c->local;
+
+    memset(&c->local, 0, sizeof c->local);
+    if (inet_pton(AF_INET, local, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+    } else if (inet_pton(AF_INET6, local, &v6->sin6_addr) == 1) {
+        v6->sin6_family = AF_INET6;
+    } else {
+        return sp_error_set(SECIP_EADDR,
+                            "connect: source address '%.80s' is not a "
+                            "numeric IPv4 or IPv6 address",
+                            local);
+    }
+    c->have_local = 1;
+    return 0;
+}
+
+/* Drop the resolved addresses of the other family than the source's. */
+static int keep_local_family(win_connect *c, const char *host)
+{
+    int n = 0;
+    for (int i = 0; i < c->addrs.count; i++) {
+        if (c->addrs.addr[i].ss_family != c->local.ss_family)
+            continue;
+        c->addrs.addr[n] = c->addrs.addr[i];
+        c->addrs.len[n++] = c->addrs.len[i];
+    }
+    c->addrs.count = n;
+    if (n == 0)
+        return sp_error_set(SECIP_EADDR,
+                            "connect %s: no address of the source "
+                            "address's family",
+                            host);
+    return 0;
+}
+
 int spl_tcp_connect(spl_loop *loop, const char *host, uint16_t port,
                     uint32_t timeout_ms, spl_conn_cb cb, void *arg)
+{
+    return spl_tcp_connect_from(loop, NULL, host, port, timeout_ms, cb, arg);
+}
+
+int spl_tcp_connect_from(spl_loop *loop, const char *local, const char *host,
+                         uint16_t port, uint32_t timeout_ms, spl_conn_cb cb,
+                         void *arg)
 {
     win_connect *c;
     spl_tcp *h = NULL;
@@ -335,7 +392,11 @@ int spl_tcp_connect(spl_loop *loop, const char *host, uint16_t port,
     if (c == NULL)
         return sp_error_set(SECIP_ENOMEM, "connect: out of memory");
     snprintf(c->name, sizeof c->name, "%s:%u", host, (unsigned)port);
-    rc = spl__win_resolve(host, port, 0, &c->addrs);
+    rc = local != NULL ? parse_local(c, local) : 0;
+    if (rc == 0)
+        rc = spl__win_resolve(host, port, 0, &c->addrs);
+    if (rc == 0 && local != NULL)
+        rc = keep_local_family(c, host);
     if (rc == 0)
         rc = spl__win_tcp_new(loop, INVALID_SOCKET, 0, &h);
     if (rc == 0 && timeout_ms > 0) {
@@ -387,6 +448,11 @@ static void connect_complete(win_op *op, DWORD err, DWORD bytes)
     } else if (!c->timed_out && c->next < c->addrs.count) {
         connect_next(h);
         return;
+    } else if (c->bind_failed) {
+        rc = sp_error_set(SECIP_EADDR,
+                          "connect %s: cannot bind the source address "
+                          "(Winsock error %lu)",
+                          c->name, (unsigned long)err);
     } else {
         rc = spl__win_error(err, "connect %s", c->name);
     }
