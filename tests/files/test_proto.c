@@ -147,10 +147,25 @@ static void hostile(void)
     h.type = SP_T_FILE_END;
     h.length = 31;
     CHECK_ERR(sp_file_header_check(&h, &reason), SECIP_EPROTO);
-    h.type = 0x17;
+    h.type = SP_T_FILE_WINDOW;
+    h.length = 7;
+    CHECK_ERR(sp_file_header_check(&h, &reason), SECIP_EPROTO);
+    h.length = 8;
+    CHECK_OK(sp_file_header_check(&h, &reason));
+    h.type = 0x18;
     h.length = 32;
     CHECK_ERR(sp_file_header_check(&h, &reason), SECIP_ENOTSUP);
     CHECK(reason == SP_R_UNSUPPORTED);
+    {
+        uint8_t fr[SP_FRAME_HEADER_LEN + 8];
+        uint64_t lim = 0;
+        CHECK(sp_encode_file_window(fr, sizeof fr, 9, 0x0102030405060708ull) ==
+              (int)sizeof fr);
+        CHECK_OK(sp_decode_file_window(fr + SP_FRAME_HEADER_LEN, 8, &lim));
+        CHECK(lim == 0x0102030405060708ull);
+        CHECK_ERR(sp_decode_file_window(fr + SP_FRAME_HEADER_LEN, 7, &lim),
+                  SECIP_EPROTO);
+    }
 
     /* FILE_BEGIN payloads. */
     memset(p, 0, sizeof p);

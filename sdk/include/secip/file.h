@@ -211,10 +211,14 @@ SECIP_API int secip_session_send_file_data(secip_session *s, const char *name,
  * secip_session_cancel_file().
  *
  * Ownership: path and opts are copied; data is borrowed and must stay
- * valid and unchanged until on_done has been called.
+ * valid and unchanged until on_done has been called.  The thread holds a
+ * reference on the session; when the session's owner ends it (for
+ * example secip_client_free()), the transfer ends with the session's error
+ * and the owner waits until its callbacks have returned.
  * Thread-safety: any thread, loop threads included.
  * Errors (nothing started, no callback): SECIP_EINVAL, SECIP_ECLOSED,
- * errors opening path, SECIP_ENOMEM.  Later failures go to on_done.
+ * errors opening path, SECIP_ENOMEM, SECIP_EBUSY (32,768 transfers in
+ * progress on the session).  Later failures go to on_done.
  */
 SECIP_API int secip_session_send_file_ex(secip_session *s, const char *path,
                                          const void *data, size_t len,

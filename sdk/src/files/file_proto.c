@@ -19,6 +19,7 @@ static size_t fixed_len(uint8_t type)
     case SP_T_FILE_CANCEL: return 3;
     case SP_T_FILE_ACCEPT: return 9;
     case SP_T_FILE_PREFIX: return 40;
+    case SP_T_FILE_WINDOW: return 8;
     default: return 0;
     }
 }
@@ -132,6 +133,15 @@ int sp_encode_file_hash(uint8_t *out, size_t cap, uint8_t type, uint16_t t,
     return SP_FRAME_HEADER_LEN + 32;
 }
 
+int sp_encode_file_window(uint8_t *out, size_t cap, uint16_t t, uint64_t limit)
+{
+    int rc = head(out, cap, SP_T_FILE_WINDOW, t, 8);
+    if (rc < 0)
+        return rc;
+    sp_be64_write(out + SP_FRAME_HEADER_LEN, limit);
+    return SP_FRAME_HEADER_LEN + 8;
+}
+
 int sp_encode_file_cancel(uint8_t *out, size_t cap, uint16_t t, uint8_t role,
                           unsigned reason, const char *text)
 {
@@ -203,6 +213,14 @@ int sp_decode_file_accept(const uint8_t *p, size_t len, uint64_t *offset,
         return sp_error_set(SECIP_EPROTO, "FILE_ACCEPT: reserved flag bits");
     if ((*flags & SP_FILE_ACCEPT_PROVE) && *offset == 0)
         return sp_error_set(SECIP_EPROTO, "FILE_ACCEPT: PROVE at offset 0");
+    return 0;
+}
+
+int sp_decode_file_window(const uint8_t *p, size_t len, uint64_t *limit)
+{
+    if (len < 8)
+        return short_payload("FILE_WINDOW");
+    *limit = sp_be64_read(p);
     return 0;
 }
 

@@ -21,6 +21,14 @@
 #define SP_T_FILE_ACCEPT  0x14
 #define SP_T_FILE_PREFIX  0x15
 #define SP_T_FILE_RECEIPT 0x16
+#define SP_T_FILE_WINDOW  0x17
+
+/** Flow control (PROTOCOL 7.4): chunk data a sender may have beyond the
+ *  limit the receiver granted last (FILE_ACCEPT offset + this, then each
+ *  FILE_WINDOW), and how far the receiver lets it shrink before it grants
+ *  more. */
+#define SP_FILE_WINDOW       (1024u * 1024u)
+#define SP_FILE_WINDOW_EVERY (SP_FILE_WINDOW / 4u)
 
 /** Largest payload of every file frame but FILE_CHUNK. */
 #define SP_FILE_CTL_MAX 1024u
@@ -67,6 +75,8 @@ int sp_encode_file_prefix(uint8_t *out, size_t cap, uint16_t t, uint64_t offset,
 /** FILE_END (type SP_T_FILE_END) or FILE_RECEIPT (SP_T_FILE_RECEIPT). */
 int sp_encode_file_hash(uint8_t *out, size_t cap, uint8_t type, uint16_t t,
                         const uint8_t hash[32]);
+/** FILE_WINDOW: the sender may send content up to offset `limit`. */
+int sp_encode_file_window(uint8_t *out, size_t cap, uint16_t t, uint64_t limit);
 /** Text is cut on a character boundary to fit (never fails for length). */
 int sp_encode_file_cancel(uint8_t *out, size_t cap, uint16_t t, uint8_t role,
                           unsigned reason, const char *text);
@@ -84,6 +94,7 @@ int sp_decode_file_accept(const uint8_t *p, size_t len, uint64_t *offset,
 int sp_decode_file_prefix(const uint8_t *p, size_t len, uint64_t *offset,
                           uint8_t hash[32]);
 int sp_decode_file_hash(const uint8_t *p, size_t len, uint8_t hash[32]);
+int sp_decode_file_window(const uint8_t *p, size_t len, uint64_t *limit);
 int sp_decode_file_chunk(const uint8_t *p, size_t len, uint64_t *offset,
                          const uint8_t **data, size_t *data_len);
 int sp_decode_file_cancel(const uint8_t *p, size_t len, uint8_t *role,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "crypto/fileio.h"
+#include "crypto/sha256.h"
 #include "crypto/util.h"
 #include "error.h"
 #include "files/file_message.h"
@@ -29,7 +30,7 @@ struct sp_file_sink {
     spl_file *f;
     secip_message *msg; /* memory mode: the content, then the message */
     int in_memory;
-    br_sha256_context sha;
+    sp_sha256_ctx sha;
     sp_file_state st; /* identity, size, mtime; verified/prefix on resume */
     uint64_t next;    /* bytes received and hashed */
     uint64_t last_checkpoint;
@@ -159,7 +160,7 @@ int sp_file_sink_open(const sp_sink_config *cfg, const void *name,
     s->cfg.dir = s->dir;
     s->in_memory = cfg->memory_max > 0 && size <= cfg->memory_max;
     sp_file_state_init(&s->st, s->name, size, mtime, has_mtime, cfg->peer_tag);
-    br_sha256_init(&s->sha);
+    sp_sha256_init(&s->sha);
     rc = sink_start(s);
     if (rc < 0) {
         sp_file_sink_close(s, 0);
@@ -185,7 +186,7 @@ static int restart(sp_file_sink *s)
     s->next = 0;
     s->last_checkpoint = 0;
     s->st.verified = 0;
-    br_sha256_init(&s->sha);
+    sp_sha256_init(&s->sha);
     sp_file_remove_quiet(s->state_path);
     return spl_file_truncate(s->f, 0);
 }
@@ -199,7 +200,7 @@ static int rehash(sp_file_sink *s, uint64_t n)
 
     if (buf == NULL)
         return sp_error_set(SECIP_ENOMEM, "file sink: out of memory");
-    br_sha256_init(&s->sha);
+    sp_sha256_init(&s->sha);
     while (off < n) {
         size_t want =
             n - off < SP_FILE_IO_CHUNK ? (size_t)(n - off) : SP_FILE_IO_CHUNK;
@@ -211,7 +212,7 @@ static int rehash(sp_file_sink *s, uint64_t n)
                        : sp_error_set(SECIP_EIO, "partial file of '%s' shrank",
                                       s->name);
         }
-        br_sha256_update(&s->sha, buf, (size_t)got);
+        sp_sha256_update(&s->sha, buf, (size_t)got);
         off += (uint64_t)got;
     }
     free(buf);
@@ -233,7 +234,7 @@ int sp_file_sink_prove(sp_file_sink *s, uint64_t off, const uint8_t hash[32])
     rc = rehash(s, off);
     if (rc < 0)
         return fail(s, rc);
-    br_sha256_out(&s->sha, mine);
+    sp_sha256_out(&s->sha, mine);
     /* Both must agree: the disk still holds what was verified, and the
      * sender's file starts with it. */
     same = sp_ct_equal(mine, s->st.prefix, 32) & sp_ct_equal(mine, hash, 32);
@@ -273,7 +274,7 @@ static int checkpoint(sp_file_sink *s)
     if (rc < 0)
         return rc;
     s->st.verified = s->next;
-    br_sha256_out(&s->sha, s->st.prefix);
+    sp_sha256_out(&s->sha, s->st.prefix);
     rc = sp_file_state_save(s->state_path, &s->st);
     if (rc == 0)
         s->last_checkpoint = s->next;
@@ -310,7 +311,7 @@ int sp_file_sink_write(sp_file_sink *s, uint64_t off, const void *data,
         if (put < 0)
             return fail(s, (int)put);
     }
-    br_sha256_update(&s->sha, data, len);
+    sp_sha256_update(&s->sha, data, len);
     s->next += len;
     if (s->next - s->last_checkpoint >= s->cfg.checkpoint_bytes &&
         s->next < s->st.size) {
@@ -337,7 +338,7 @@ int sp_file_sink_finish(sp_file_sink *s, const uint8_t hash[32])
                                     "bytes",
                                     s->name, (unsigned long long)s->next,
                                     (unsigned long long)s->st.size));
-    br_sha256_out(&s->sha, s->digest);
+    sp_sha256_out(&s->sha, s->digest);
     if (!sp_ct_equal(s->digest, hash, 32))
         return fail(s, sp_error_set(SECIP_EVERIFY,
                                     "SHA-256 of '%s' does not match: the "

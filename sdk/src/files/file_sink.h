@@ -35,7 +35,8 @@
  * SHA-256("secip-file-id/1" || peer tag || u64 size || i64 mtime ||
  * u8 has_mtime || safe name): the same file from the same peer finds its
  * partial again, anything else does not.  The state is refreshed every
- * checkpoint_bytes of data (after an fsync of the partial) and when the
+ * checkpoint_bytes of data (after an fsync of the partial; 4 MiB by
+ * default, so that one sync stalls the loop thread briefly) and when the
  * sink is closed with keep_partial, so a resume offset never covers bytes
  * that were not on stable storage.
  *
@@ -56,7 +57,7 @@
 #define SP_FILE_IO_CHUNK (64u * 1024u)
 
 /** Default interval between resume checkpoints. */
-#define SP_FILE_CHECKPOINT_DEFAULT (16ull * 1024u * 1024u)
+#define SP_FILE_CHECKPOINT_DEFAULT (4ull * 1024u * 1024u)
 
 typedef struct sp_sink_config {
     const char *dir;           /* target directory; must exist unless

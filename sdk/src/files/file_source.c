@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/sha256.h"
 #include "error.h"
 #include "files/file_sink.h"
 #include "files/file_state.h"
@@ -21,7 +22,7 @@ struct sp_file_source {
     uint64_t next;
     int64_t mtime;
     int has_mtime;
-    br_sha256_context sha;
+    sp_sha256_ctx sha;
 };
 
 static int source_new(const char *name, sp_file_source **out)
@@ -38,7 +39,7 @@ static int source_new(const char *name, sp_file_source **out)
         free(s);
         return SECIP_ENOMEM;
     }
-    br_sha256_init(&s->sha);
+    sp_sha256_init(&s->sha);
     *out = s;
     return 0;
 }
@@ -70,6 +71,18 @@ int sp_file_source_open(const char *path, sp_file_source **out)
     s->size = (uint64_t)size;
     *out = s;
     return 0;
+}
+
+int sp_file_source_use_file_mtime(sp_file_source *s)
+{
+    int64_t mtime;
+    int rc;
+    if (s == NULL || s->f == NULL)
+        return sp_error_set(SECIP_EINVAL, "file source: not a file");
+    rc = spl_file_mtime(s->f, &mtime);
+    if (rc == 0)
+        sp_file_source_set_mtime(s, mtime);
+    return rc;
 }
 
 int sp_file_source_open_mem(const char *name, const void *data, size_t len,
@@ -162,7 +175,7 @@ ptrdiff_t sp_file_source_read(sp_file_source *s, uint64_t off, void *buf,
     rc = read_exact(s, off, buf, len);
     if (rc < 0)
         return rc;
-    br_sha256_update(&s->sha, buf, len);
+    sp_sha256_update(&s->sha, buf, len);
     s->next += len;
     return (ptrdiff_t)len;
 }
@@ -176,10 +189,10 @@ int sp_file_source_prefix(sp_file_source *s, uint64_t n, uint8_t out[32])
     if (s == NULL || out == NULL || n > s->size)
         return sp_error_set(SECIP_EINVAL,
                             "file source: prefix beyond the file size");
-    br_sha256_init(&s->sha);
+    sp_sha256_init(&s->sha);
     s->next = 0;
     if (s->mem != NULL) {
-        br_sha256_update(&s->sha, s->mem, (size_t)n);
+        sp_sha256_update(&s->sha, s->mem, (size_t)n);
     } else {
         buf = malloc(SP_FILE_IO_CHUNK);
         if (buf == NULL)
@@ -189,7 +202,7 @@ int sp_file_source_prefix(sp_file_source *s, uint64_t n, uint8_t out[32])
                                                      : SP_FILE_IO_CHUNK;
             rc = read_exact(s, off, buf, want);
             if (rc == 0)
-                br_sha256_update(&s->sha, buf, want);
+                sp_sha256_update(&s->sha, buf, want);
             off += want;
         }
         free(buf);
@@ -197,7 +210,7 @@ int sp_file_source_prefix(sp_file_source *s, uint64_t n, uint8_t out[32])
             return rc;
     }
     s->next = n;
-    br_sha256_out(&s->sha, out);
+    sp_sha256_out(&s->sha, out);
     return 0;
 }
 
@@ -206,7 +219,7 @@ int sp_file_source_hash(const sp_file_source *s, uint8_t out[32])
     if (s == NULL || out == NULL || s->next != s->size)
         return sp_error_set(SECIP_EINVAL,
                             "file source: the content was not read whole");
-    br_sha256_out(&s->sha, out);
+    sp_sha256_out(&s->sha, out);
     return 0;
 }
 

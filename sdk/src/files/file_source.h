@@ -42,6 +42,10 @@ int sp_file_source_open_mem(const char *name, const void *data, size_t len,
  *  1970).  Without it the transfer has no mtime. */
 void sp_file_source_set_mtime(sp_file_source *s, int64_t mtime);
 
+/** Announce the modification time of the opened file (file sources only).
+ *  Errors: SECIP_EINVAL (a memory source), those of spl_file_mtime. */
+int sp_file_source_use_file_mtime(sp_file_source *s);
+
 /** Name, size and mtime to announce (*has_mtime may be NULL). */
 const char *sp_file_source_name(const sp_file_source *s);
 uint64_t sp_file_source_size(const sp_file_source *s);

@@ -12,6 +12,7 @@
 
 #include "crypto/util.h"
 #include "error.h"
+#include "net/session_files.h"
 #include "net/session_impl.h"
 #include "session/json_intake.h"
 #include "session/utf8.h"
@@ -29,6 +30,9 @@ void secip_session_options_init(secip_session_options *o)
     o->handshake_timeout_ms = 10000;
     o->keepalive_ms = 30000;
     o->idle_timeout_ms = 120000;
+    o->file_memory_max = 1024u * 1024u;
+    o->file_max_size = 8ull * 1024u * 1024u * 1024u;
+    o->max_transfers = 4;
 }
 
 /* Zero fields mean "the default". */
@@ -47,6 +51,9 @@ static void fill_defaults(secip_session_options *o)
     DEF(handshake_timeout_ms);
     DEF(keepalive_ms);
     DEF(idle_timeout_ms);
+    DEF(file_memory_max);
+    DEF(file_max_size);
+    DEF(max_transfers);
 #undef DEF
 }
 
@@ -62,7 +69,55 @@ int sp_session_options_check(const secip_session_options *opts)
     if (o.max_message > SIZE_MAX / 2)
         return sp_error_set(SECIP_EINVAL, "options: max_message too large "
                                           "for this platform");
+    if (o.max_transfers > 64)
+        return sp_error_set(SECIP_EINVAL,
+                            "options: max_transfers %lu outside [1, 64]",
+                            (unsigned long)o.max_transfers);
+    if (o.file_flags & ~(uint32_t)(SECIP_FILES_REFUSE | SECIP_FILES_OVERWRITE |
+                                   SECIP_FILES_NO_RESUME))
+        return sp_error_set(SECIP_EINVAL, "options: unknown file_flags 0x%lx",
+                            (unsigned long)o.file_flags);
+    if (o.file_memory_max != SECIP_FILE_MEMORY_NONE &&
+        o.file_memory_max > SIZE_MAX / 2)
+        return sp_error_set(SECIP_EINVAL, "options: file_memory_max too "
+                                          "large for this platform");
+    if (o.files_dir != NULL && !spl_dir_exists(o.files_dir))
+        return sp_error_set(SECIP_EINVAL,
+                            "options: files_dir '%s' is not an existing "
+                            "directory",
+                            o.files_dir);
     return sp_limits_check(&lim);
+}
+
+static char *dup_str(const char *text)
+{
+    size_t n;
+    char *d;
+    if (text == NULL)
+        return NULL;
+    n = strlen(text) + 1;
+    d = malloc(n);
+    if (d != NULL)
+        memcpy(d, text, n);
+    return d;
+}
+
+int sp_session_options_store(secip_session_options *dst,
+                             const secip_session_options *src)
+{
+    char *dir = dup_str(src->files_dir);
+    if (src->files_dir != NULL && dir == NULL)
+        return sp_error_set(SECIP_ENOMEM, "options: out of memory");
+    sp_session_options_release(dst);
+    *dst = *src;
+    dst->files_dir = dir;
+    return 0;
+}
+
+void sp_session_options_release(secip_session_options *o)
+{
+    free((char *)(uintptr_t)o->files_dir);
+    o->files_dir = NULL;
 }
 
 static void session_free(secip_session *s)
@@ -75,6 +130,9 @@ static void session_free(secip_session *s)
         n = next;
     }
     sp_session_free_outq_locked(s);
+    sp_files_session_end(s);
+    sp_file_jobs_free(s);
+    sp_session_options_release(&s->opts);
     sp_decoder_fini(&s->dec);
     sp_x509_rec_fini(&s->rec);
     sp_tls_fini(&s->tls);
@@ -103,6 +161,7 @@ static int init_decoder(secip_session *s)
     lim.max_frame = s->opts.max_frame;
     lim.max_message = s->opts.max_message;
     lim.json_depth = s->opts.max_json_depth;
+    lim.accept_files = 1; /* refusing is a policy answer (PROTOCOL 7.1) */
     return sp_decoder_init(&s->dec, &lim, SP_DEC_REQUIRE_HELLO);
 }
 
@@ -121,10 +180,15 @@ int sp_session_new(int is_server, const secip_session_options *opts,
     if (opts != NULL)
         s->opts = *opts;
     fill_defaults(&s->opts);
+    s->opts.files_dir = dup_str(s->opts.files_dir);
+    s->next_xfer = SP_XFER_ID_FIRST;
     spl_atomic_store(&s->refs, 2);
     s->send_frame = SP_FRAME_MIN_MAX; /* until the peer's HELLO */
     sp_outq_init(&s->outq, 1);
     rc = init_decoder(s);
+    if (rc == 0 && opts != NULL && opts->files_dir != NULL &&
+        s->opts.files_dir == NULL)
+        rc = sp_error_set(SECIP_ENOMEM, "out of memory for a session");
     if (rc == 0)
         rc = spl_mutex_new(&s->mu);
     if (rc == 0)
@@ -185,6 +249,8 @@ void sp_session_shutdown(secip_session *s, unsigned reason)
         sp_session_abort(s, SECIP_ETIMEDOUT, "close timed out");
         (void)sp_session_wait_state(s, SP_S_CLOSED, -1);
     }
+    /* send_file_ex threads have seen the end: let them finish */
+    sp_file_jobs_join(s);
 }
 
 /* ---- sending ------------------------------------------------------------- */
@@ -279,13 +345,17 @@ static secip_message *pop_locked(secip_session *s, int *unblock)
 {
     sp_rq_node *n = s->rq_head;
     secip_message *m;
+    size_t len = 0;
     if (n == NULL)
         return NULL;
     s->rq_head = n->next;
     if (s->rq_head == NULL)
         s->rq_tail = NULL;
     s->rq_count--;
-    if (s->rq_blocked && s->rq_count < s->opts.recv_queue_max) {
+    (void)secip_message_data(n->msg, &len);
+    s->rq_bytes -= len;
+    if (s->rq_blocked && s->rq_count < s->opts.recv_queue_max &&
+        (s->queue_cap == 0 || s->rq_bytes < s->queue_cap)) {
         s->rq_blocked = 0;
         *unblock = 1;
     }

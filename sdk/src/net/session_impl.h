@@ -89,6 +89,8 @@ struct secip_session {
     uint64_t peer_max_message;
     sp_rq_node *rq_head, *rq_tail;
     uint32_t rq_count;
+    uint64_t rq_bytes;  /* payload bytes of the messages in rq */
+    uint64_t queue_cap; /* max queued bytes each way, 0: none (server) */
     int rq_blocked;
     secip_session_stats stats;
     int ever_open; /* the handshake completed at some point */
@@ -108,8 +110,16 @@ struct secip_session {
 
     /* owner bookkeeping (server.c, under the server's lock) */
     secip_session *srv_prev, *srv_next;
+    void *srv_addr;  /* the server's per-address count (addr_slot) */
     int has_handler; /* loop only */
     int was_open;    /* loop only: on_open ran */
+
+    /* file transfer (net/session_files.h); nothing is allocated until a
+     * file frame arrives or the application sends a file */
+    struct sp_recv_files *rfiles; /* loop only: incoming transfers */
+    struct sp_send_xfer *sends;   /* (mu) outgoing transfers */
+    uint16_t next_xfer;           /* (mu) next outgoing transfer id */
+    struct sp_file_job *jobs;     /* (mu) threads of send_file_ex */
 };
 
 /** A new session (refs = 2: owner and loop) with opts (NULL: defaults),
@@ -121,6 +131,17 @@ int sp_session_new(int is_server, const secip_session_options *opts,
 /** Check options (zero fields mean defaults).  Errors: SECIP_EINVAL
  *  naming the field and its range. */
 int sp_session_options_check(const secip_session_options *opts);
+
+/**
+ * Store options checked with sp_session_options_check() into *dst (a
+ * client's or server's copy): files_dir is duplicated, dst's previous copy
+ * freed.  Errors: SECIP_ENOMEM (dst unchanged).
+ */
+int sp_session_options_store(secip_session_options *dst,
+                             const secip_session_options *src);
+
+/** Free what sp_session_options_store() duplicated (files_dir). */
+void sp_session_options_release(secip_session_options *o);
 
 /** Drop one reference; the last frees the session. */
 void sp_session_release(secip_session *s);

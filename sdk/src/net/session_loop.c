@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "net/session_files.h"
 #include "net/session_impl.h"
 
 #define TICK_MS        100u  /* timer granularity */
@@ -39,6 +40,10 @@ static void fail_with_close(secip_session *s, int status, unsigned reason)
     sp_session_queue_close_locked(s, reason, detail, 1);
     if (s->close_written) {
         spl_mutex_unlock(s->mu);
+        /* close_notify may never leave (a peer that does not read):
+         * the goodbye has the same deadline as a CLOSE */
+        if (s->close_deadline_ms == 0)
+            s->close_deadline_ms = spl_clock_ms() + CLOSE_GRACE_MS;
         sp_tls_close(&s->tls);
         return;
     }
@@ -90,13 +95,15 @@ static void on_peer_close(secip_session *s, const sp_event *ev)
     s->close_deadline_ms = spl_clock_ms() + CLOSE_GRACE_MS;
 }
 
-static void deliver(secip_session *s, secip_message *m)
+/* count_bytes: 0 for files, whose chunks were counted as they came. */
+static void deliver(secip_session *s, secip_message *m, int count_bytes)
 {
     size_t len = 0;
     (void)secip_message_data(m, &len);
     spl_mutex_lock(s->mu);
     s->stats.messages_in++;
-    s->stats.bytes_in += len;
+    if (count_bytes)
+        s->stats.bytes_in += len;
     spl_mutex_unlock(s->mu);
     if (s->hooks->on_message != NULL) {
         s->hooks->on_message(s, m);
@@ -118,8 +125,24 @@ static void deliver(secip_session *s, secip_message *m)
         s->rq_head = n;
     s->rq_tail = n;
     s->rq_count++;
+    s->rq_bytes += len;
     spl_cond_broadcast(s->cv);
     spl_mutex_unlock(s->mu);
+}
+
+void sp_session_deliver_file(secip_session *s, secip_message *m)
+{
+    deliver(s, m, 0);
+}
+
+static void on_file(secip_session *s, const sp_event *ev)
+{
+    unsigned reason = SP_R_PROTOCOL;
+    int rc = sp_files_on_piece(s, ev, &reason);
+    if (rc < 0) {
+        s->dec_failed = 1; /* the stream cannot be trusted any more */
+        fail_with_close(s, rc, reason);
+    }
 }
 
 static void on_event(secip_session *s, sp_event *ev)
@@ -127,7 +150,8 @@ static void on_event(secip_session *s, sp_event *ev)
     uint8_t frame[SP_CONTROL_FRAME_MAX];
     int len;
     switch (ev->kind) {
-    case SP_EV_MESSAGE: deliver(s, ev->msg); break;
+    case SP_EV_MESSAGE: deliver(s, ev->msg, 1); break;
+    case SP_EV_FILE: on_file(s, ev); break;
     case SP_EV_HELLO: on_hello(s, &ev->hello); break;
     case SP_EV_PING:
         len = sp_encode_ping(frame, sizeof frame, 1, ev->ping);
@@ -147,7 +171,8 @@ static int recv_full(secip_session *s)
     if (s->hooks->on_message != NULL)
         return 0;
     spl_mutex_lock(s->mu);
-    full = s->rq_count >= s->opts.recv_queue_max;
+    full = s->rq_count >= s->opts.recv_queue_max ||
+           (s->queue_cap != 0 && s->rq_bytes >= s->queue_cap);
     if (full)
         s->rq_blocked = 1;
     spl_mutex_unlock(s->mu);
@@ -158,7 +183,11 @@ static size_t on_recv(sp_tls *t, const uint8_t *p, size_t len)
 {
     secip_session *s = S_OF(t);
     size_t done = 0;
-    s->last_rx_ms = spl_clock_ms();
+    /* Bytes left in the engine because the receive queue is full are no
+     * sign of life: a peer that floods but never reads must still reach
+     * the idle timeout. */
+    if (s->dec_failed || !recv_full(s))
+        s->last_rx_ms = spl_clock_ms();
     if (s->dec_failed)
         return len; /* the stream is broken: discard until TLS ends */
     while (done < len && !recv_full(s)) {
@@ -174,7 +203,7 @@ static size_t on_recv(sp_tls *t, const uint8_t *p, size_t len)
         if (rc == 0)
             break;
         on_event(s, &ev);
-        if (t->ended)
+        if (t->ended || s->dec_failed)
             return len;
     }
     return done;
@@ -187,7 +216,7 @@ static size_t on_send(sp_tls *t, uint8_t *p, size_t cap, int *flush)
     secip_session *s = S_OF(t);
     sp_out_msg *done = NULL;
     size_t n;
-    int close_now = 0, wake;
+    int close_now = 0, wake, chunk_done = 0;
 
     spl_mutex_lock(s->mu);
     n = sp_outq_fill(&s->outq, p, cap, &done);
@@ -196,10 +225,14 @@ static size_t on_send(sp_tls *t, uint8_t *p, size_t cap, int *flush)
         s->queued -= o->cost;
         if (o->is_close)
             close_now = 1;
+        if (o->m.user != NULL) { /* a file chunk: its sender may go on */
+            sp_files_chunk_sent_locked(s, o->m.user);
+            chunk_done = 1;
+        }
     }
     if (close_now)
         s->close_written = 1;
-    wake = done != NULL && s->queued <= s->opts.send_high_water;
+    wake = (done != NULL && s->queued <= s->opts.send_high_water) || chunk_done;
     if (sp_outq_empty(&s->outq) && n > 0)
         *flush = 1;
     if (s->close_written && sp_outq_empty(&s->outq))
@@ -286,6 +319,7 @@ static void on_tcp_closed(spl_tcp *h, void *arg)
     s->tcp = NULL;
     spl_timer_free(s->timer);
     s->timer = NULL;
+    sp_files_session_end(s); /* partial files stay for a resume */
     spl_mutex_lock(s->mu);
     s->state = SP_S_CLOSED;
     sp_session_free_outq_locked(s);

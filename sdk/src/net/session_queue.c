@@ -16,7 +16,15 @@
 void sp_session_queue_control_locked(secip_session *s, const uint8_t *frame,
                                      size_t len, int is_close, int urgent)
 {
-    sp_out_node *n = malloc(sizeof *n + len);
+    sp_out_node *n;
+    /* A peer that sends PINGs but never reads must not grow the queue:
+     * above the cap its PONGs (and our keep-alive PINGs) are dropped; it
+     * cannot read them anyway.  Other control and file frames carry
+     * state and are always queued. */
+    if (s->queue_cap != 0 && s->queued > s->queue_cap && len > 0 &&
+        (frame[0] == SP_T_PING || frame[0] == SP_T_PONG))
+        return;
+    n = malloc(sizeof *n + len);
     if (n == NULL)
         return; /* best effort: a lost PONG or CLOSE only costs a timeout */
     memcpy(n->data, frame, len);
@@ -80,8 +88,20 @@ void sp_session_request_close(secip_session *s, unsigned reason)
 int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
                             size_t len)
 {
-    sp_out_node *n = malloc(sizeof *n + len);
+    sp_out_node *n;
     int rc;
+    /* The hard cap (server limits): loop threads never wait, so a
+     * callback that outruns the peer gets SECIP_EAGAIN instead of growing
+     * memory; an empty queue always takes one message. */
+    if (s->queue_cap != 0 && s->queued > 0 &&
+        s->queued + sp_wire_size(len, s->send_frame) > s->queue_cap &&
+        spl_loop_on_thread(s->loop))
+        return sp_error_set(SECIP_EAGAIN,
+                            "send: the queue holds %llu bytes; %lu more "
+                            "would pass the limit of %llu (max_queued_bytes)",
+                            (unsigned long long)s->queued, (unsigned long)len,
+                            (unsigned long long)s->queue_cap);
+    n = malloc(sizeof *n + len);
     if (n == NULL)
         return sp_error_set(SECIP_ENOMEM, "out of memory queueing %lu bytes",
                             (unsigned long)len);

@@ -212,11 +212,16 @@ static int stream_in_use(const sp_outq *q, uint16_t id)
 }
 
 /* Give a fragmented message about to start a stream id no open message
- * uses (open <= max_open <= 65535, so the search ends). */
+ * uses (open <= max_open <= SP_MAX_STREAMS_CAP, far fewer than the ids
+ * available, so the search ends).  Ids stay below 32768: the upper half
+ * belongs to file transfers (net/session_files.h, PROTOCOL 7.1). */
 static void assign_stream(sp_outq *q, sp_out_msg *m)
 {
-    while (q->next_stream == 0 || stream_in_use(q, q->next_stream))
-        q->next_stream++;
+    while (q->next_stream == 0 || q->next_stream >= 32768u ||
+           stream_in_use(q, q->next_stream)) {
+        unsigned next = q->next_stream + 1u;
+        q->next_stream = (uint16_t)(next >= 32768u ? 1u : next);
+    }
     m->stream = q->next_stream++;
     q->open++;
 }
