@@ -119,11 +119,16 @@ int main(void)
 {
     secip_server_callbacks cbs = {cb_open, cb_message, cb_close};
     secip_server *srv;
+    secip_server_limits lim;
     uint64_t t0;
 
     nt_pki_make(&pki);
     CHECK_OK(secip_server_new(pki.srv_key, &srv));
     CHECK_OK(secip_server_set_certificate(srv, pki.srv_cert));
+    /* Every client comes from 127.0.0.1: lift the per-address limit. */
+    secip_server_limits_init(&lim);
+    lim.max_sessions_per_address = SESSIONS;
+    CHECK_OK(secip_server_set_limits(srv, &lim));
     CHECK_OK(secip_server_set_callbacks(srv, &cbs, NULL));
     CHECK_OK(secip_server_start(srv, "127.0.0.1", 0));
     port = secip_server_port(srv);

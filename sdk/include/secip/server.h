@@ -86,6 +86,8 @@ SECIP_API int secip_server_set_certificate(secip_server *srv,
  * fail the handshake.  secip_session_peer_name() then gives the client
  * certificate's Common Name.  Such a server does not resume sessions: an
  * abbreviated handshake carries no client certificate to name the client.
+ * Revoked client certificates are refused once the CA's revocation list is
+ * loaded with secip_server_set_revocations() (secip/ca.h).
  * Errors: SECIP_EINVAL.
  */
 SECIP_API int secip_server_require_client_cert(secip_server *srv,
@@ -93,10 +95,111 @@ SECIP_API int secip_server_require_client_cert(secip_server *srv,
 
 /**
  * Limits and timeouts for the sessions of this server (copied; zero fields
- * mean the defaults).  Errors: SECIP_EINVAL naming a field out of range.
+ * mean the defaults); see secip_server_limits for the server-wide ones.
+ * Errors: SECIP_EINVAL naming a field out of range.
  */
 SECIP_API int secip_server_set_options(secip_server *srv,
                                        const secip_session_options *opts);
+
+/**
+ * Server-wide resource limits: what a server lets its peers make it hold.
+ *
+ * The limit set of a server is this structure plus the per-session limits
+ * of secip_session_options (secip/session.h), set with
+ * secip_server_set_options():
+ *
+ *  - handshake_timeout_ms (default 10 000 ms): a connection that has not
+ *    finished its TLS handshake by then is reset, so slow or silent
+ *    connections hold a session slot for at most this long;
+ *  - idle_timeout_ms (default 120 000 ms): an open session from which
+ *    nothing arrives for this long is closed;
+ *  - max_frame (1 MiB), max_message (64 MiB), max_json_depth (64): checked
+ *    on every frame header before memory is reserved;
+ *  - file_max_size (8 GiB) and max_transfers (4 concurrent incoming file
+ *    transfers per session): a FILE_BEGIN beyond them is refused;
+ *  - send_high_water (1 MiB) and recv_queue_max (256 messages).
+ *
+ * Zero in a field of this structure means the default beside it.  The
+ * defaults suit a server with a few GiB of memory; docs/SECURITY.md
+ * ("Resource limits") lists them all with the worst-case memory they
+ * allow.
+ */
+typedef struct secip_server_limits {
+    /**
+     * Sessions held at once, counting those still in the TLS handshake,
+     * open ones and those closing (default 10 000; 1 .. 1 000 000).  A
+     * connection beyond it is accepted and reset at once, before any TLS
+     * work, so it costs the server neither a handshake nor memory.
+     */
+    uint32_t max_sessions;
+    /**
+     * Sessions held at once from one peer IP address, whatever the port
+     * (default 64; 1 .. 1 000 000).  Connections beyond it are reset at
+     * once, like those beyond max_sessions.  Behind a NAT or a proxy many
+     * clients share an address: raise it there.
+     */
+    uint32_t max_sessions_per_address;
+    /**
+     * Bytes one session may hold queued in each direction (default
+     * 16 MiB; 64 KiB .. 1 TiB):
+     *  - sending: a send from a loop thread (a callback) that would take
+     *    the send queue above this fails with SECIP_EAGAIN instead of
+     *    growing memory (a message is always accepted into an empty
+     *    queue, so one message up to the peer's max_message always
+     *    fits).  Sends from other threads wait at send_high_water first;
+     *    control frames the peer provokes (PONGs to its PINGs) are
+     *    dropped while the queue is above the limit;
+     *  - receiving: when the received-but-unread messages of a blocking
+     *    handler hold this many bytes, the session stops reading (the
+     *    peer then waits on TCP flow control) until the handler has
+     *    received some of them.
+     */
+    uint64_t max_queued_bytes;
+} secip_server_limits;
+
+/** secip_server_limits defaults. */
+#define SECIP_DEFAULT_MAX_SESSIONS     10000u
+#define SECIP_DEFAULT_MAX_PER_ADDRESS  64u
+#define SECIP_DEFAULT_MAX_QUEUED_BYTES (16u * 1024u * 1024u)
+
+/** Fill lim with the defaults.  Never fails; NULL is ignored.  Any
+ *  thread. */
+SECIP_API void secip_server_limits_init(secip_server_limits *lim);
+
+/**
+ * Set the server-wide limits (lim is copied; zero fields mean the
+ * defaults).  Thread-safety: like the other setters, call it before
+ * secip_server_start() or while the server is stopped, never while it
+ * runs.
+ * Errors: SECIP_EINVAL (NULL argument, or a field out of its range, named
+ * in the detail); the server's limits are then unchanged.
+ */
+SECIP_API int secip_server_set_limits(secip_server *srv,
+                                      const secip_server_limits *lim);
+
+/**
+ * Copy the limits in force into *out (defaults filled in).  Nothing for
+ * NULL arguments.  Any thread.
+ */
+SECIP_API void secip_server_get_limits(const secip_server *srv,
+                                       secip_server_limits *out);
+
+/**
+ * Connections the server refused because of max_sessions or
+ * max_sessions_per_address since it was created (0 for NULL).  Any
+ * thread.
+ */
+SECIP_API uint64_t secip_server_refused(const secip_server *srv);
+
+/**
+ * Copy the session options as last set (zero fields mean the defaults)
+ * into *out, for changing some of them and setting them again.  The files_dir
+ * pointer in *out is the server's copy: valid until the options are set again
+ * or the server is freed.  Nothing for NULL arguments.  Same thread rules as
+ * the setters.
+ */
+SECIP_API void secip_server_get_options(const secip_server *srv,
+                                        secip_session_options *out);
 
 /** Number of loop threads (default 0 = one per core).  SECIP_EINVAL if
  *  negative. */

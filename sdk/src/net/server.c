@@ -63,6 +63,7 @@ int secip_server_new(const secip_key *key, secip_server **out)
         return sp_error_set(SECIP_ENOMEM, "out of memory for a server");
     srv->key = key;
     secip_session_options_init(&srv->opts);
+    secip_server_limits_init(&srv->limits);
     srv->cache_buf = malloc(CACHE_BYTES);
     if (srv->cache_buf == NULL || spl_mutex_new(&srv->mu) < 0 ||
         spl_mutex_new(&srv->cache_mu) < 0 || spl_cond_new(&srv->cv) < 0) {
@@ -114,8 +115,77 @@ int secip_server_set_options(secip_server *srv,
         return sp_error_set(SECIP_EINVAL, "set_options: NULL argument");
     if (sp_session_options_check(opts) < 0)
         return SECIP_EINVAL;
-    srv->opts = *opts;
+    return sp_session_options_store(&srv->opts, opts); /* copies files_dir */
+}
+
+void secip_server_get_options(const secip_server *srv,
+                              secip_session_options *out)
+{
+    if (srv != NULL && out != NULL)
+        *out = srv->opts;
+}
+
+/* ---- server-wide limits ------------------------------------------------- */
+
+void secip_server_limits_init(secip_server_limits *lim)
+{
+    if (lim == NULL)
+        return;
+    memset(lim, 0, sizeof *lim);
+    lim->max_sessions = SECIP_DEFAULT_MAX_SESSIONS;
+    lim->max_sessions_per_address = SECIP_DEFAULT_MAX_PER_ADDRESS;
+    lim->max_queued_bytes = SECIP_DEFAULT_MAX_QUEUED_BYTES;
+}
+
+#define MAX_SESSIONS_CEIL 1000000u
+#define QUEUED_MIN        (64u * 1024u)
+#define QUEUED_MAX        ((uint64_t)1 << 40)
+
+int secip_server_set_limits(secip_server *srv, const secip_server_limits *lim)
+{
+    secip_server_limits l;
+    if (srv == NULL || lim == NULL)
+        return sp_error_set(SECIP_EINVAL, "set_limits: NULL argument");
+    l = *lim;
+    if (l.max_sessions == 0)
+        l.max_sessions = SECIP_DEFAULT_MAX_SESSIONS;
+    if (l.max_sessions_per_address == 0)
+        l.max_sessions_per_address = SECIP_DEFAULT_MAX_PER_ADDRESS;
+    if (l.max_queued_bytes == 0)
+        l.max_queued_bytes = SECIP_DEFAULT_MAX_QUEUED_BYTES;
+    if (l.max_sessions > MAX_SESSIONS_CEIL)
+        return sp_error_set(SECIP_EINVAL,
+                            "set_limits: max_sessions %lu is out of range "
+                            "1..%lu",
+                            (unsigned long)l.max_sessions,
+                            (unsigned long)MAX_SESSIONS_CEIL);
+    if (l.max_sessions_per_address > MAX_SESSIONS_CEIL)
+        return sp_error_set(SECIP_EINVAL,
+                            "set_limits: max_sessions_per_address %lu is out "
+                            "of range 1..%lu",
+                            (unsigned long)l.max_sessions_per_address,
+                            (unsigned long)MAX_SESSIONS_CEIL);
+    if (l.max_queued_bytes < QUEUED_MIN || l.max_queued_bytes > QUEUED_MAX)
+        return sp_error_set(SECIP_EINVAL,
+                            "set_limits: max_queued_bytes %llu is out of "
+                            "range 64 KiB..1 TiB",
+                            (unsigned long long)l.max_queued_bytes);
+    srv->limits = l;
     return 0;
+}
+
+void secip_server_get_limits(const secip_server *srv, secip_server_limits *out)
+{
+    if (srv != NULL && out != NULL)
+        *out = srv->limits;
+}
+
+uint64_t secip_server_refused(const secip_server *srv)
+{
+    if (srv == NULL)
+        return 0;
+    return (uint64_t)spl_atomic_load(
+        &((secip_server *)(uintptr_t)srv)->refused);
 }
 
 int secip_server_set_threads(secip_server *srv, int threads)
@@ -157,6 +227,64 @@ uint16_t secip_server_port(const secip_server *srv)
 
 /* ---- session bookkeeping ------------------------------------------------- */
 
+static unsigned addr_hash(const char *ip)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *ip; ip++)
+        h = (h ^ (unsigned char)*ip) * 16777619u;
+    return h % ADDR_BUCKETS;
+}
+
+addr_slot *sp_server_admit(secip_server *srv, const char *ip)
+{
+    addr_slot *a;
+    unsigned b = addr_hash(ip);
+    spl_mutex_lock(srv->mu);
+    if ((uint32_t)srv->live >= srv->limits.max_sessions)
+        goto refuse;
+    for (a = srv->addrs[b]; a != NULL; a = a->next)
+        if (strcmp(a->ip, ip) == 0)
+            break;
+    if (a != NULL && a->count >= srv->limits.max_sessions_per_address)
+        goto refuse;
+    if (a == NULL) {
+        a = calloc(1, sizeof *a);
+        if (a == NULL)
+            goto refuse; /* memory is short: taking a session would not help */
+        snprintf(a->ip, sizeof a->ip, "%s", ip);
+        a->next = srv->addrs[b];
+        srv->addrs[b] = a;
+    }
+    a->count++;
+    spl_mutex_unlock(srv->mu);
+    return a;
+refuse:
+    spl_mutex_unlock(srv->mu);
+    spl_atomic_add(&srv->refused, 1);
+    return NULL;
+}
+
+/* Drop one session of slot a.  Caller holds srv->mu. */
+static void addr_put_locked(secip_server *srv, addr_slot *a)
+{
+    addr_slot **pp;
+    if (a == NULL || --a->count > 0)
+        return;
+    for (pp = &srv->addrs[addr_hash(a->ip)]; *pp != NULL; pp = &(*pp)->next)
+        if (*pp == a) {
+            *pp = a->next;
+            free(a);
+            return;
+        }
+}
+
+void sp_server_unadmit(secip_server *srv, addr_slot *slot)
+{
+    spl_mutex_lock(srv->mu);
+    addr_put_locked(srv, slot);
+    spl_mutex_unlock(srv->mu);
+}
+
 void sp_server_list_add(secip_server *srv, secip_session *s)
 {
     spl_mutex_lock(srv->mu);
@@ -180,6 +308,8 @@ void sp_server_list_remove(secip_server *srv, secip_session *s)
     if (s->srv_next)
         s->srv_next->srv_prev = s->srv_prev;
     srv->live--;
+    addr_put_locked(srv, s->srv_addr);
+    s->srv_addr = NULL;
     spl_cond_broadcast(srv->cv);
     spl_mutex_unlock(srv->mu);
     sp_session_release(s);

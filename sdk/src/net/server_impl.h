@@ -14,6 +14,15 @@
 
 #define CACHE_BYTES   (64u * 1024u) /* ~600 sessions of BearSSL's LRU */
 #define STOP_GRACE_MS 5000
+#define ADDR_BUCKETS  256 /* per-address session counts, hashed */
+
+/* Sessions held from one peer address (under the server's lock); freed
+ * when the count drops to zero. */
+typedef struct addr_slot {
+    struct addr_slot *next;
+    uint32_t count;
+    char ip[64];
+} addr_slot;
 
 typedef struct handler_node {
     struct handler_node *next;
@@ -39,6 +48,7 @@ struct secip_server {
     const secip_cert *client_ca;
     br_x509_trust_anchor ta; /* the client CA's name for CertificateRequest */
     secip_session_options opts;
+    secip_server_limits limits; /* defaults filled in */
     int threads;
     secip_handler_fn handler;
     void *handler_ud;
@@ -59,10 +69,13 @@ struct secip_server {
     locked_cache lcache;
     spl_mutex *cache_mu;
 
-    spl_mutex *mu; /* sessions, handlers, flags */
+    spl_mutex *mu;     /* sessions, handlers, flags */
+    secip_ca_crl *crl; /* server_crl.c: revocations, a reference, under mu */
     spl_cond *cv;
     secip_session *sessions;
     int live;
+    addr_slot *addrs[ADDR_BUCKETS];
+    spl_atomic refused; /* connections turned away by the limits */
     handler_node *handlers;
     int running, stopping, listen_done, listener_closed;
 };
@@ -74,6 +87,16 @@ extern const sp_session_hooks sp_server_callback_hooks;
 void sp_server_list_add(secip_server *srv, secip_session *s);
 /** Remove s and drop the owner's reference. */
 void sp_server_list_remove(secip_server *srv, secip_session *s);
+/**
+ * Admission control on the listener's loop: count a new connection from
+ * peer address ip ("1.2.3.4" or "::1") against the limits.  Returns its
+ * address slot (to store in the session's srv_addr) or NULL when the
+ * connection must be refused (counted in `refused`).
+ */
+addr_slot *sp_server_admit(secip_server *srv, const char *ip);
+/** Give back a slot from sp_server_admit() whose session never joined the
+ *  list (sp_server_list_remove gives back the slots of listed ones). */
+void sp_server_unadmit(secip_server *srv, addr_slot *slot);
 /** Join finished handler threads (all of them with `all`). */
 void sp_server_reap_handlers(secip_server *srv, int all);
 

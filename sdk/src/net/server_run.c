@@ -35,6 +35,7 @@ static int configure(secip_server *srv, secip_session *s)
         sp_x509_rec_init(&s->rec, SP_TRUST_CA);
         s->rec.ca = srv->client_ca;
         s->rec.usage = SECIP_EKU_CLIENT;
+        sp_server_crl_apply(srv, &s->rec);
         br_ssl_server_set_trust_anchor_names_alt(sc, &srv->ta, 1);
         br_ssl_engine_set_x509(&sc->eng, &s->rec.vtable);
     } else {
@@ -79,20 +80,77 @@ static void accept_next(secip_server *srv)
     }
 }
 
+static void abort_conn_fn(void *arg)
+{
+    spl_tcp_abort(arg, NULL, NULL);
+}
+
+/* The peer's IP address without the port: "1.2.3.4:5" -> "1.2.3.4",
+ * "[::1]:5" -> "::1".  An address that cannot be read counts as "?". */
+static void peer_ip(spl_tcp *conn, char *ip, size_t cap)
+{
+    char name[80];
+    char *end;
+    const char *start = name;
+    size_t n;
+    if (spl_tcp_peer_name(conn, name, sizeof name) < 0 || name[0] == '\0') {
+        snprintf(ip, cap, "?");
+        return;
+    }
+    if (name[0] == '[') {
+        start = name + 1;
+        end = strchr(name, ']');
+    } else {
+        end = strrchr(name, ':');
+    }
+    if (end != NULL)
+        *end = '\0';
+    /* An address longer than cap is cut: it still counts consistently. */
+    n = strlen(start);
+    if (n >= cap)
+        n = cap - 1;
+    memcpy(ip, start, n);
+    ip[n] = '\0';
+}
+
+/* A connection beyond the limits: reset it at once, before any TLS work
+ * (the handle belongs to the target loop: abort it there). */
+static void refuse_conn(secip_server *srv, spl_tcp *conn)
+{
+    if (spl_loop_post(srv->next_target, abort_conn_fn, conn) < 0)
+        spl_tcp_abort(conn, NULL, NULL); /* last resort */
+}
+
 /* Runs on the listener's loop; the connection belongs to next_target. */
 static void start_session(secip_server *srv, spl_tcp *conn)
 {
     secip_session *s = NULL;
-    attach_req *r = malloc(sizeof *r);
-    int rc = r ? sp_session_new(1, &srv->opts,
-                                srv->have_cbs ? &sp_server_callback_hooks
-                                              : &sp_server_blocking_hooks,
-                                srv, &s)
-               : SECIP_ENOMEM;
+    attach_req *r;
+    addr_slot *slot;
+    char ip[64];
+    int rc;
+
+    peer_ip(conn, ip, sizeof ip);
+    slot = sp_server_admit(srv, ip);
+    if (slot == NULL) {
+        refuse_conn(srv, conn);
+        return;
+    }
+    r = malloc(sizeof *r);
+    rc = r ? sp_session_new(1, &srv->opts,
+                            srv->have_cbs ? &sp_server_callback_hooks
+                                          : &sp_server_blocking_hooks,
+                            srv, &s)
+           : SECIP_ENOMEM;
     if (rc == 0) {
+        s->srv_addr = slot; /* given back when the session leaves the list */
+        slot = NULL;
+        s->queue_cap = srv->limits.max_queued_bytes;
         s->loop = srv->next_target;
         rc = configure(srv, s);
     }
+    if (slot != NULL)
+        sp_server_unadmit(srv, slot);
     if (rc == 0) {
         r->s = s;
         r->conn = conn;
@@ -103,6 +161,10 @@ static void start_session(secip_server *srv, spl_tcp *conn)
         rc = SECIP_ENOMEM;
     }
     free(r);
+    if (s != NULL && s->srv_addr != NULL) {
+        sp_server_unadmit(srv, s->srv_addr); /* never listed */
+        s->srv_addr = NULL;
+    }
     if (s != NULL)
         sp_session_release(s);
     /* the handle belongs to the target loop: close it there */
@@ -329,9 +391,17 @@ void secip_server_free(secip_server *srv)
     if (srv == NULL)
         return;
     secip_server_stop(srv);
+    sp_server_crl_drop(srv);
+    for (int b = 0; b < ADDR_BUCKETS; b++) /* empty once stopped */
+        while (srv->addrs[b] != NULL) {
+            addr_slot *a = srv->addrs[b];
+            srv->addrs[b] = a->next;
+            free(a);
+        }
     secip_cert_free(srv->self_cert);
     free(srv->chain);
     free(srv->cache_buf);
+    sp_session_options_release(&srv->opts);
     spl_cond_free(srv->cv);
     spl_mutex_free(srv->mu);
     spl_mutex_free(srv->cache_mu);
