@@ -2,7 +2,8 @@
  * tests/ca/test_ca_enroll.c -- enrollment end to end: grants, the distinct
  * denials, issued certificates that verify (also with `openssl verify`
  * where available), renewal, the signed revocation list, a cert-mode
- * server refusing a revoked client, and changes made through another
+ * server refusing a revoked client once it refreshes its list (and a
+ * client refusing a revoked server), and changes made through another
  * database handle (as the secip-ca tool does) seen without a restart.
  */
 #include <stdio.h>
@@ -52,18 +53,11 @@ static void openssl_verify(const secip_cert *cert)
     CHECK(system(cmd) == 0);
 }
 
-/* Cert-mode server: refuses peers on the revocation list, echoes others. */
-static secip_ca_crl *crl;
-static spl_mutex *crl_mu; /* the handler threads read crl, main swaps it */
-
-static void guarded_echo(secip_session *s, void *ud)
+/* Cert-mode server: echoes one text.  Revoked peers never get here: the
+ * library refuses them in the handshake once a list is loaded. */
+static void echo_one(secip_session *s, void *ud)
 {
     (void)ud;
-    spl_mutex_lock(crl_mu);
-    int revoked = crl != NULL && secip_ca_crl_check_session(crl, s) < 0;
-    spl_mutex_unlock(crl_mu);
-    if (revoked)
-        return; /* closing the session refuses the revoked peer */
     secip_message *m = NULL;
     if (secip_session_receive(s, &m, 5000) == 0) {
         (void)secip_session_send_text(s, secip_message_text(m));
@@ -94,6 +88,25 @@ static int try_session(uint16_t port, const secip_key *key,
     return rc;
 }
 
+/* A client in CA mode with list crl (and bob's identity, which the
+ * server requires) connects to port: 0 or an error. */
+static secip_key *id_key;
+static secip_cert *id_cert;
+
+static int try_server(uint16_t port, const secip_ca_crl *list)
+{
+    secip_client *c = NULL;
+    secip_session *s = NULL;
+    CHECK_OK(secip_client_new(&c));
+    CHECK_OK(secip_client_set_ca(c, ca.cert));
+    CHECK_OK(secip_client_set_server_name(c, "localhost"));
+    CHECK_OK(secip_client_set_revocations(c, list));
+    CHECK_OK(secip_client_set_identity(c, id_key, id_cert));
+    int rc = secip_client_connect(c, "127.0.0.1", port, 10000, &s);
+    secip_client_free(c);
+    return rc;
+}
+
 static void test_revocation(secip_key *akey, secip_cert *acert, secip_key *bkey,
                             secip_cert *bcert)
 {
@@ -101,6 +114,7 @@ static void test_revocation(secip_key *akey, secip_cert *acert, secip_key *bkey,
     secip_cert *scert = NULL;
     secip_server *srv = NULL;
     const char *names[] = {"localhost", "127.0.0.1"};
+    char serial[80];
     CHECK_OK(secip_key_generate(2048, &skey));
     CHECK_OK(secip_ca_db_add_user(ca.db, "server1", "server-pw", 0));
     CHECK_OK(secip_ca_enroll("127.0.0.1", ca.port, ca.cert, "server1",
@@ -109,39 +123,55 @@ static void test_revocation(secip_key *akey, secip_cert *acert, secip_key *bkey,
     CHECK_OK(secip_server_new(skey, &srv));
     CHECK_OK(secip_server_set_certificate(srv, scert));
     CHECK_OK(secip_server_require_client_cert(srv, ca.cert));
-    CHECK_OK(secip_server_set_handler(srv, guarded_echo, NULL));
+    CHECK_OK(secip_server_set_handler(srv, echo_one, NULL));
     CHECK_OK(secip_server_start(srv, "127.0.0.1", 0));
     uint16_t port = secip_server_port(srv);
 
-    secip_ca_crl *first = NULL;
-    CHECK_OK(spl_mutex_new(&crl_mu));
-    CHECK_OK(secip_ca_fetch_revocations("127.0.0.1", ca.port, ca.cert, &first));
-    spl_mutex_lock(crl_mu);
-    crl = first;
-    spl_mutex_unlock(crl_mu);
-    CHECK(secip_ca_crl_count(crl) == 0);
+    /* The server loads the CA's current (empty) list. */
+    secip_ca_crl *list = NULL;
+    CHECK_OK(secip_ca_fetch_revocations("127.0.0.1", ca.port, ca.cert, &list));
+    CHECK(secip_ca_crl_count(list) == 0);
+    CHECK_OK(secip_server_set_revocations(srv, list));
+    secip_ca_crl_free(list); /* the server keeps its own reference */
     CHECK_OK(try_session(port, akey, acert));
     tu_log("alice talks to the cert-mode server before revocation");
 
-    CHECK_OK(secip_ca_db_revoke(ca.db, secip_cert_serial_hex(acert)));
-    CHECK_ERR(secip_ca_db_revoke(ca.db, secip_cert_serial_hex(acert)),
-              SECIP_EEXIST);
-    CHECK_OK(try_session(port, akey, acert)); /* old list still loaded */
-    secip_ca_crl *fresh = NULL;
-    CHECK_OK(secip_ca_fetch_revocations("127.0.0.1", ca.port, ca.cert, &fresh));
-    CHECK(secip_ca_crl_count(fresh) >= 1);
-    CHECK(secip_ca_crl_has_serial(fresh, secip_cert_serial_hex(acert)));
-    CHECK(secip_ca_crl_next_update(fresh) > secip_ca_crl_issued(fresh));
-    spl_mutex_lock(crl_mu);
-    secip_ca_crl *old = crl;
-    crl = fresh; /* the server refreshes its list */
-    spl_mutex_unlock(crl_mu);
-    secip_ca_crl_free(old);
+    snprintf(serial, sizeof serial, "%s", secip_cert_serial_hex(acert));
+    CHECK_OK(secip_ca_db_revoke(ca.db, serial));
+    CHECK_ERR(secip_ca_db_revoke(ca.db, serial), SECIP_EEXIST);
+    CHECK_OK(try_session(port, akey, acert)); /* the old list is loaded */
+    tu_log("revoked alice still accepted until the server refreshes");
+
+    /* The server refreshes its revocation list from the CA server. */
+    CHECK_OK(secip_ca_fetch_revocations("127.0.0.1", ca.port, ca.cert, &list));
+    CHECK(secip_ca_crl_count(list) >= 1);
+    CHECK(secip_ca_crl_has_serial(list, serial));
+    CHECK(secip_ca_crl_next_update(list) > secip_ca_crl_issued(list));
+    CHECK_OK(secip_server_set_revocations(srv, list));
     CHECK(try_session(port, akey, acert) < 0);
-    tu_log("revoked alice refused after the list refresh: %s",
+    tu_log("revoked alice refused once the server refreshed its list: %s",
            secip_last_error());
     CHECK_OK(try_session(port, bkey, bcert));
     tu_log("bob (not revoked) still talks");
+    CHECK_OK(secip_server_set_revocations(srv, NULL));
+    CHECK_OK(try_session(port, akey, acert));
+    CHECK_OK(secip_server_set_revocations(srv, list));
+    CHECK(try_session(port, akey, acert) < 0);
+    tu_log("removing the list lets alice in again; setting it refuses her");
+
+    /* The other direction: a client refuses a revoked server. */
+    id_key = bkey;
+    id_cert = bcert;
+    CHECK_OK(try_server(port, list)); /* server1 is not revoked yet */
+    secip_ca_crl_free(list);
+    CHECK_OK(secip_ca_db_revoke(ca.db, secip_cert_serial_hex(scert)));
+    CHECK_OK(secip_ca_fetch_revocations("127.0.0.1", ca.port, ca.cert, &list));
+    CHECK_OK(try_server(port, NULL)); /* without a list: accepted */
+    CHECK_ERR(try_server(port, list), SECIP_EVERIFY);
+    CHECK(strstr(secip_last_error(), "certificate revoked (serial ") != NULL);
+    CHECK(strstr(secip_last_error(), secip_cert_serial_hex(scert)) != NULL);
+    tu_log("client refuses the revoked server: %s", secip_last_error());
+    secip_ca_crl_free(list);
 
     char why[SECIP_CA_REASON_MAX];
     secip_cert *again = NULL;
@@ -150,9 +180,6 @@ static void test_revocation(secip_key *akey, secip_cert *acert, secip_key *bkey,
         SECIP_EDENIED);
     CHECK(strcmp(why, "revoked") == 0);
     secip_server_free(srv);
-    secip_ca_crl_free(crl);
-    crl = NULL;
-    spl_mutex_free(crl_mu);
     secip_cert_free(scert);
     secip_key_free(skey);
 }

@@ -1,8 +1,11 @@
 /*
- * tests/ca/test_ca_throttle.c -- 1,000 wrong passwords in a row: the CA
- * checks only a handful of them, the gaps between real checks double
- * (exponential back-off), failures from one address throttle other user
- * names too, and the real user enrolls once the window has passed.
+ * tests/ca/test_ca_throttle.c -- 1,000 wrong passwords in a row for one
+ * user from 127.0.0.1: the CA checks only a handful of them, the gaps
+ * between real checks double (exponential back-off), failures from that
+ * address throttle other user names too, while another address
+ * (127.0.0.2) is not throttled for other users; the real user, from
+ * 127.0.0.2, is held back while the user's back-off lasts and enrolls once
+ * the configured window has passed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +18,25 @@
 #define ATTEMPTS  1000
 
 static ct_ca ca;
+
+#define ATTACKER "127.0.0.1"
+#define REAL     "127.0.0.2"
+
+/* Enroll user from source address src: 0 or the error (reason in why). */
+static int enroll_from(const char *src, const char *user, const char *pw,
+                       const secip_key *key, char *why)
+{
+    secip_ca_client_options o;
+    secip_cert *cert = NULL;
+    secip_ca_client_options_init(&o);
+    o.source_address = src;
+    int rc = secip_ca_enroll_ex(&o, "127.0.0.1", ca.port, ca.cert, user, pw,
+                                key, NULL, 0, &cert, why);
+    if (rc == 0)
+        CHECK_OK(secip_cert_verify(cert, ca.cert, NULL, 0, 0));
+    secip_cert_free(cert);
+    return rc;
+}
 
 static json_object *enroll_req(const char *user, const char *pw,
                                const char *pem);
@@ -59,6 +81,7 @@ int main(void)
     pol.throttle_window_ms = WINDOW_MS;
     ct_ca_start(&ca, "throttle", &pol);
     CHECK_OK(secip_ca_db_add_user(ca.db, "alice", "the-real-pw", 0));
+    CHECK_OK(secip_ca_db_add_user(ca.db, "bob", "bobs-pw", 0));
     secip_key *key = NULL;
     char pem[SECIP_KEY_PEM_MAX];
     CHECK_OK(secip_key_generate(2048, &key));
@@ -74,7 +97,9 @@ int main(void)
     secip_key_free(pub);
     CHECK_OK(secip_client_new(&c));
     CHECK_OK(secip_client_set_pin(c, fp));
+    CHECK_OK(secip_client_set_source_address(c, ATTACKER));
     CHECK_OK(secip_client_connect(c, "127.0.0.1", ca.port, 10000, &s));
+    CHECK(strncmp(secip_session_peer_address(s), "127.0.0.1:", 10) == 0);
     uint64_t sent_at[64], checked_at[64];
     int checked = 0, throttled = 0;
     uint64_t t0 = spl_clock_ms(), max_retry = 0;
@@ -119,12 +144,16 @@ int main(void)
             want = MAX_MS;
         CHECK(gap >= want);
     }
-    /* Keep guessing (bounded) until the back-off is long, then, without a
-     * new handshake that could outlast it: another user name from this
-     * address is throttled too, and so is alice even with the right
-     * password. */
+    /* The attack took time exponential in the number of real checks: at
+     * least the sum of the back-offs before the last one. */
+    CHECK(spent >= ((uint64_t)BASE_MS << (checked - 1)) - BASE_MS ||
+          ((uint64_t)BASE_MS << (checked - 1)) > MAX_MS);
+    /* Keep guessing (bounded) until the back-off is long (1 s), then,
+     * without a new handshake that could outlast it: another user name
+     * from this address is throttled too, and so is alice even with the
+     * right password. */
     uint64_t deadline = spl_clock_ms() + 20000, retry = 0;
-    while (retry < 200) {
+    while (retry < 1000) {
         CHECK(spl_clock_ms() < deadline);
         const char *why = attempt(s, "alice", "guess", pem, &retry);
         if (strcmp(why, "wrong password") == 0)
@@ -133,19 +162,27 @@ int main(void)
     CHECK(strcmp(attempt(s, "bob", "guess", pem, &retry), "throttled") == 0);
     CHECK(strcmp(attempt(s, "alice", "the-real-pw", pem, &retry),
                  "throttled") == 0);
+    uint64_t backoff_end = spl_clock_ms() + retry;
     secip_client_free(c);
 
+    /* The real user, from another address, during alice's back-off: the
+     * per-user throttle holds her back; bob from that address is not
+     * throttled (the address throttle is per address). */
     char why[SECIP_CA_REASON_MAX];
-    secip_cert *cert = NULL;
+    CHECK_ERR(enroll_from(REAL, "alice", "the-real-pw", key, why),
+              SECIP_EDENIED);
+    CHECK(strcmp(why, "throttled") == 0);
+    CHECK(spl_clock_ms() < backoff_end); /* the check above was in time */
+    CHECK_OK(enroll_from(REAL, "bob", "bobs-pw", key, why));
+    tu_log("from " REAL ": alice throttled during her back-off, bob enrolls");
+
     /* Once the back-off and the window have passed, the real user gets
-     * through. */
-    uint64_t last = (uint64_t)BASE_MS << (checked - 1);
-    spl_sleep_ms((uint32_t)(last < MAX_MS ? last : MAX_MS) + WINDOW_MS + 50);
-    CHECK_OK(secip_ca_enroll("127.0.0.1", ca.port, ca.cert, "alice",
-                             "the-real-pw", key, NULL, 0, &cert, why));
-    CHECK_OK(secip_cert_verify(cert, ca.cert, NULL, 0, 0));
-    tu_log("real user enrolled after the window");
-    secip_cert_free(cert);
+     * through from her own address. */
+    uint64_t now = spl_clock_ms();
+    spl_sleep_ms((uint32_t)(backoff_end > now ? backoff_end - now : 0) +
+                 WINDOW_MS + 50);
+    CHECK_OK(enroll_from(REAL, "alice", "the-real-pw", key, why));
+    tu_log("real user enrolled from " REAL " after the window");
     secip_key_free(key);
     ct_ca_stop(&ca);
     tu_log("ok");

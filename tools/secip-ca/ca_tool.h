@@ -22,11 +22,14 @@ int ca_fail(const char *fmt, ...)
     ;
 
 /**
- * The password for a command: the first line of --password-file, else the
- * SECIP_PASSWORD environment variable (never a command-line argument).
- * Returns 0 or 1 after printing why.  Wipe buf after use.
+ * The password for user `name`: the first line of --password-file, else
+ * the SECIP_PASSWORD environment variable, else typed on the terminal
+ * without echo (twice when confirm is set, for a new password); never a
+ * command-line argument.  Returns 0, or 1 after printing why.  Wipe buf
+ * after use.
  */
-int ca_read_password(const ca_opts *o, char *buf, size_t cap);
+int ca_read_password(const ca_opts *o, const char *name, int confirm, char *buf,
+                     size_t cap);
 
 int ca_cmd_user(const ca_opts *o, int argc, char **argv);
 int ca_cmd_revoke(const ca_opts *o, int argc, char **argv);

@@ -19,15 +19,18 @@ static void usage(FILE *f)
                "commands:\n"
                "  init                       create DIR/ca.key, DIR/ca.pem and "
                "an empty DIR/users.json\n"
-               "  user add NAME [--admin]    register a user (password from "
-               "--password-file or SECIP_PASSWORD)\n"
+               "  user add NAME [--admin]    register a user\n"
                "  user remove NAME           delete a user\n"
                "  user passwd NAME           set a new password\n"
                "  user enable|disable NAME   allow or refuse enrollment\n"
                "  user list                  table of users\n"
                "  serve --listen HOST:PORT   run the CA server\n"
                "  revoke SERIAL              revoke a certificate\n"
-               "  issued                     table of issued certificates\n");
+               "  issued                     table of issued certificates\n\n"
+               "Passwords (user add, user passwd) come from the first line of "
+               "--password-file FILE,\nelse from the SECIP_PASSWORD "
+               "environment variable, else from the terminal\n(typed twice, "
+               "not echoed); never from the command line.\n");
 }
 
 int ca_fail(const char *fmt, ...)
@@ -41,8 +44,36 @@ int ca_fail(const char *fmt, ...)
     return 1;
 }
 
-int ca_read_password(const ca_opts *o, char *buf, size_t cap)
+/* Type the password twice (without echo) when confirm is set. */
+static int prompt_password(const char *name, int confirm, char *buf, size_t cap)
 {
+    char prompt[160], again[1024];
+    snprintf(prompt, sizeof prompt, "Password for %s: ", name);
+    int rc = spl_read_password(prompt, buf, cap);
+    if (rc == SECIP_ENOTSUP)
+        return ca_fail("no password: standard input is not a terminal; use "
+                       "--password-file FILE or set SECIP_PASSWORD");
+    if (rc < 0)
+        return ca_fail("reading the password: %s", secip_last_error());
+    if (!confirm)
+        return 0;
+    snprintf(prompt, sizeof prompt, "Repeat the password for %s: ", name);
+    rc = spl_read_password(prompt, again, sizeof again);
+    int same = rc >= 0 && strcmp(buf, again) == 0;
+    memset(again, 0, sizeof again);
+    if (!same)
+        memset(buf, 0, cap);
+    if (rc < 0)
+        return ca_fail("reading the password: %s", secip_last_error());
+    if (!same)
+        return ca_fail("the passwords do not match");
+    return 0;
+}
+
+int ca_read_password(const ca_opts *o, const char *name, int confirm, char *buf,
+                     size_t cap)
+{
+    const char *env = getenv("SECIP_PASSWORD");
     if (o->password_file != NULL) {
         FILE *f = fopen(o->password_file, "rb");
         if (f == NULL)
@@ -51,15 +82,12 @@ int ca_read_password(const ca_opts *o, char *buf, size_t cap)
         fclose(f);
         buf[n] = '\0';
         buf[strcspn(buf, "\r\n")] = '\0';
-    } else {
-        const char *env = getenv("SECIP_PASSWORD");
-        if (env == NULL)
-            return ca_fail("no password: use --password-file FILE or set "
-                           "SECIP_PASSWORD (reading the terminal without "
-                           "echo is not available yet)");
+    } else if (env != NULL) {
         if (strlen(env) >= cap)
             return ca_fail("password too long");
         memcpy(buf, env, strlen(env) + 1);
+    } else if (prompt_password(name, confirm, buf, cap) != 0) {
+        return 1;
     }
     if (buf[0] == '\0')
         return ca_fail("empty password");

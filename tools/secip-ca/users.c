@@ -100,7 +100,7 @@ int ca_cmd_user(const ca_opts *o, int argc, char **argv)
     const char *name = argv[2];
     char pw[1024];
     if (strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) {
-        if (ca_read_password(o, pw, sizeof pw) != 0) {
+        if (ca_read_password(o, name, 1, pw, sizeof pw) != 0) {
             secip_ca_db_free(db);
             return 1;
         }

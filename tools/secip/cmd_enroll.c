@@ -2,22 +2,27 @@
  * tools/secip/cmd_enroll.c -- `secip enroll --ca HOST:PORT --ca-cert FILE
  * --user NAME --out PREFIX`: generate a key, have the CA certify it, write
  * PREFIX.key (owner-only) and PREFIX.pem.  The password comes from
- * --password-file FILE or the SECIP_PASSWORD environment variable, never
- * from the command line.
+ * --password-file FILE, the SECIP_PASSWORD environment variable, or the
+ * terminal (typed without echo), never from the command line.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "platform.h"
 #include "secip/ca.h"
 #include "secip/secip.h"
 
 #define ENROLL_MAX_NAMES 16
 #define PREFIX_MAX       4000
 
-static int read_password(const char *file, char *buf, size_t cap)
+/* The password: --password-file, else SECIP_PASSWORD, else typed on the
+ * terminal without echo.  0, or 1 after printing why. */
+static int read_password(const char *file, const char *user, char *buf,
+                         size_t cap)
 {
+    const char *env = getenv("SECIP_PASSWORD");
     if (file != NULL) {
         FILE *f = fopen(file, "rb");
         if (f == NULL)
@@ -26,14 +31,20 @@ static int read_password(const char *file, char *buf, size_t cap)
         fclose(f);
         buf[n] = '\0';
         buf[strcspn(buf, "\r\n")] = '\0';
-    } else {
-        const char *env = getenv("SECIP_PASSWORD");
-        if (env == NULL)
-            return tool_fail("no password: use --password-file FILE or set "
-                             "SECIP_PASSWORD");
+    } else if (env != NULL) {
         if (strlen(env) >= cap)
             return tool_fail("password too long");
         memcpy(buf, env, strlen(env) + 1);
+    } else {
+        char prompt[160];
+        snprintf(prompt, sizeof prompt, "Password for %.100s: ", user);
+        int rc = spl_read_password(prompt, buf, cap);
+        if (rc == SECIP_ENOTSUP)
+            return tool_fail("no password: standard input is not a terminal; "
+                             "use --password-file FILE or set "
+                             "SECIP_PASSWORD");
+        if (rc < 0)
+            return tool_fail("reading the password: %s", secip_last_error());
     }
     return buf[0] == '\0' ? tool_fail("empty password") : 0;
 }
@@ -94,7 +105,7 @@ int cmd_enroll(int argc, char **argv)
         return enroll_usage();
     snprintf(keyf, sizeof keyf, "%s.key", out);
     snprintf(certf, sizeof certf, "%s.pem", out);
-    if (read_password(pw_file, pw, sizeof pw) != 0)
+    if (read_password(pw_file, user, pw, sizeof pw) != 0)
         return 1;
     secip_cert *ca_cert = NULL, *cert = NULL;
     secip_key *key = NULL;

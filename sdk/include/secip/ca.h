@@ -28,9 +28,11 @@
 #include <stdint.h>
 
 #include "secip/cert.h"
+#include "secip/client.h"
 #include "secip/error.h"
 #include "secip/export.h"
 #include "secip/key.h"
+#include "secip/server.h"
 #include "secip/session.h"
 
 #ifdef __cplusplus
@@ -198,6 +200,35 @@ SECIP_API int secip_ca_enroll(const char *host, uint16_t port,
                               const char *const *names, size_t count,
                               secip_cert **cert, char *reason);
 
+/**
+ * How a client reaches the CA; initialise with
+ * secip_ca_client_options_init() and pass to the *_ex calls (the calls
+ * without _ex use the defaults).
+ */
+typedef struct secip_ca_client_options {
+    /** Local address to connect from (numeric, e.g. "127.0.0.2"; borrowed
+     *  for the call), NULL for the OS's choice.  See
+     *  secip_client_set_source_address(). */
+    const char *source_address;
+    /** Connect and answer timeout in ms, 0 for the default (30 s). */
+    int timeout_ms;
+} secip_ca_client_options;
+
+/** Fill o with the defaults (no source address, default timeout). */
+SECIP_API void secip_ca_client_options_init(secip_ca_client_options *o);
+
+/**
+ * secip_ca_enroll() with options o (NULL: defaults).  Errors as
+ * secip_ca_enroll(), plus SECIP_EINVAL / SECIP_EADDR for a source address
+ * that is not numeric or cannot be bound.
+ */
+SECIP_API int secip_ca_enroll_ex(const secip_ca_client_options *o,
+                                 const char *host, uint16_t port,
+                                 const secip_cert *ca_cert,
+                                 const char *username, const char *password,
+                                 const secip_key *key, const char *const *names,
+                                 size_t count, secip_cert **cert, char *reason);
+
 /** secip_ca_enroll() without names or reason (the issue's signature). */
 SECIP_API int secip_request_certificate(const char *host, uint16_t port,
                                         const secip_cert *ca_cert,
@@ -218,6 +249,12 @@ SECIP_API int secip_ca_fetch_revocations(const char *host, uint16_t port,
                                          const secip_cert *ca_cert,
                                          secip_ca_crl **out);
 
+/** secip_ca_fetch_revocations() with options o (NULL: defaults). */
+SECIP_API int secip_ca_fetch_revocations_ex(const secip_ca_client_options *o,
+                                            const char *host, uint16_t port,
+                                            const secip_cert *ca_cert,
+                                            secip_ca_crl **out);
+
 /** Issue and next-update times of a list (0 for NULL). */
 SECIP_API int64_t secip_ca_crl_issued(const secip_ca_crl *crl);
 SECIP_API int64_t secip_ca_crl_next_update(const secip_ca_crl *crl);
@@ -231,17 +268,63 @@ SECIP_API int secip_ca_crl_has_serial(const secip_ca_crl *crl,
                                       const char *serial_hex);
 
 /**
+ * Make a client refuse revoked servers.  In CA mode (secip_client_set_ca)
+ * every later handshake checks the server's leaf certificate serial
+ * against crl, when crl was signed by that CA (a list of another CA is
+ * ignored: serials are unique per issuer only); a listed certificate fails
+ * the connect with SECIP_EVERIFY and the detail "certificate revoked
+ * (serial <hex>, CN <name>)".  NULL removes the list.  Setting a list also
+ * forgets the remembered TLS session (a resumed handshake carries no
+ * certificate to check), so the next connect is a full handshake.
+ * Ownership: the client takes its own reference on the (immutable) list;
+ * the caller may free its handle with secip_ca_crl_free() at once.
+ * Thread-safety: may be called from any thread at any time, also while a
+ * connect runs on another thread (that connect uses the list it saw first).
+ * Errors: SECIP_EINVAL (NULL client; or a CA is already set and the list
+ * is not signed by it).
+ */
+SECIP_API int secip_client_set_revocations(secip_client *c,
+                                           const secip_ca_crl *crl);
+
+/**
+ * Make a server refuse revoked clients.  When the server requires client
+ * certificates from ca (secip_server_require_client_cert), every handshake
+ * that starts after this call checks the client's leaf certificate serial
+ * against crl, if crl was signed by ca; a listed certificate fails that
+ * handshake on the server with SECIP_EVERIFY ("certificate revoked (serial
+ * <hex>, CN <name>)"): the session never opens (no handler, no on_open) and
+ * the client's connect fails.  Sessions already open are not touched
+ * (close them with secip_ca_crl_check_session() if needed).  A
+ * server refreshes by fetching a new list (secip_ca_fetch_revocations) and
+ * calling this again; NULL removes the list.
+ * Ownership: the server takes its own reference; the caller may free its
+ * handle at once.  Thread-safety: any thread, any time, also while the
+ * server runs.
+ * Errors: SECIP_EINVAL (NULL server; or a client CA is set and the list is
+ * not signed by it).
+ */
+SECIP_API int secip_server_set_revocations(secip_server *srv,
+                                           const secip_ca_crl *crl);
+
+/**
  * Check the peer of a session against the list: the list names each
  * revoked certificate's key fingerprint too, which every session exposes
  * (secip_session_peer_fingerprint).  Returns 0 if the peer is not revoked,
  * SECIP_EVERIFY ("peer certificate revoked") if it is; SECIP_ENOENT if the
- * peer presented no certificate.  A server in CA mode calls this in its
- * handler (or on_open) and closes revoked sessions.
+ * peer presented no certificate.  New handshakes are checked by the
+ * library once the list is set (secip_server_set_revocations,
+ * secip_client_set_revocations); this call is for sessions that were
+ * already open when a fresher list arrived: the application closes those
+ * that fail it.
  */
 SECIP_API int secip_ca_crl_check_session(const secip_ca_crl *crl,
                                          const secip_session *s);
 
-/** Free a list.  NULL is fine. */
+/**
+ * Release the caller's handle on a list.  NULL is fine.  Clients and
+ * servers that were given the list keep their own reference, so the list
+ * lives until its last user lets it go.  Thread-safe.
+ */
 SECIP_API void secip_ca_crl_free(secip_ca_crl *crl);
 
 /**

@@ -15,6 +15,11 @@
  *    secip_session_verified() is 0 and secip_session_peer_fingerprint()
  *    tells the key, so that the application can pin it next time.
  *
+ * Revocation: in CA mode a client may also load the CA's signed revocation
+ * list (secip_client_set_revocations(), declared in secip/ca.h); a server
+ * whose certificate serial is on it then fails the connect with
+ * SECIP_EVERIFY ("certificate revoked (serial ...)").
+ *
  * A client may present its own identity (key + certificate) to servers that
  * require client certificates.  It remembers the TLS session of its last
  * connection, and a reconnect to the same host and port resumes it (the
@@ -95,6 +100,18 @@ SECIP_API int secip_client_set_identity(secip_client *c, const secip_key *key,
  */
 SECIP_API int secip_client_set_options(secip_client *c,
                                        const secip_session_options *opts);
+
+/**
+ * Connect from this local address (a numeric IPv4 or IPv6 address such as
+ * "127.0.0.2", copied; the port is chosen by the OS) instead of the one the
+ * OS would pick.  NULL goes back to the OS's choice.  Takes effect at the
+ * next connect; a connect whose address cannot be bound (not a local
+ * address, or not of the server's family) fails with SECIP_EADDR.
+ * Thread-safety: as the other set_* functions (before connecting).
+ * Errors: SECIP_EINVAL (NULL client, or addr not a numeric address).
+ */
+SECIP_API int secip_client_set_source_address(secip_client *c,
+                                              const char *addr);
 
 /**
  * Connect to host:port and complete the handshake within timeout_ms (> 0,

@@ -14,10 +14,21 @@
 
 #define CA_TIMEOUT_MS 30000
 
-static int ca_connect(const char *host, uint16_t port,
-                      const secip_cert *ca_cert, secip_client **c,
-                      secip_session **s)
+void secip_ca_client_options_init(secip_ca_client_options *o)
 {
+    if (o != NULL) {
+        o->source_address = NULL;
+        o->timeout_ms = 0;
+    }
+}
+
+/* Connect to the CA with options o (NULL: defaults). */
+static int ca_connect_opts(const secip_ca_client_options *o, const char *host,
+                           uint16_t port, const secip_cert *ca_cert,
+                           secip_client **c, secip_session **s)
+{
+    int timeout =
+        o != NULL && o->timeout_ms > 0 ? o->timeout_ms : CA_TIMEOUT_MS;
     char fp[SECIP_FINGERPRINT_HEX_LEN + 1];
     secip_key *pub = NULL;
     *c = NULL;
@@ -29,13 +40,22 @@ static int ca_connect(const char *host, uint16_t port,
         rc = secip_client_new(c);
     if (rc >= 0)
         rc = secip_client_set_pin(*c, fp);
+    if (rc >= 0 && o != NULL && o->source_address != NULL)
+        rc = secip_client_set_source_address(*c, o->source_address);
     if (rc >= 0)
-        rc = secip_client_connect(*c, host, port, CA_TIMEOUT_MS, s);
+        rc = secip_client_connect(*c, host, port, timeout, s);
     if (rc < 0) {
         secip_client_free(*c);
         *c = NULL;
     }
     return rc;
+}
+
+static int ca_connect(const char *host, uint16_t port,
+                      const secip_cert *ca_cert, secip_client **c,
+                      secip_session **s)
+{
+    return ca_connect_opts(NULL, host, port, ca_cert, c, s);
 }
 
 /* Send req (consumed) and wait for the answer object (*ans, caller puts). */
@@ -105,6 +125,16 @@ int secip_ca_enroll(const char *host, uint16_t port, const secip_cert *ca_cert,
                     const secip_key *key, const char *const *names,
                     size_t count, secip_cert **cert, char *reason)
 {
+    return secip_ca_enroll_ex(NULL, host, port, ca_cert, username, password,
+                              key, names, count, cert, reason);
+}
+
+int secip_ca_enroll_ex(const secip_ca_client_options *o, const char *host,
+                       uint16_t port, const secip_cert *ca_cert,
+                       const char *username, const char *password,
+                       const secip_key *key, const char *const *names,
+                       size_t count, secip_cert **cert, char *reason)
+{
     if (cert != NULL)
         *cert = NULL;
     if (reason != NULL)
@@ -131,7 +161,7 @@ int secip_ca_enroll(const char *host, uint16_t port, const secip_cert *ca_cert,
     secip_client *c = NULL;
     secip_session *s = NULL;
     json_object *ans = NULL;
-    rc = ca_connect(host, port, ca_cert, &c, &s);
+    rc = ca_connect_opts(o, host, port, ca_cert, &c, &s);
     if (rc >= 0)
         rc = exchange(s, req, &ans);
     else
@@ -267,6 +297,13 @@ int secip_ca_admin(const char *host, uint16_t port, const secip_cert *ca_cert,
 int secip_ca_fetch_revocations(const char *host, uint16_t port,
                                const secip_cert *ca_cert, secip_ca_crl **out)
 {
+    return secip_ca_fetch_revocations_ex(NULL, host, port, ca_cert, out);
+}
+
+int secip_ca_fetch_revocations_ex(const secip_ca_client_options *o,
+                                  const char *host, uint16_t port,
+                                  const secip_cert *ca_cert, secip_ca_crl **out)
+{
     if (out != NULL)
         *out = NULL;
     if (host == NULL || ca_cert == NULL || out == NULL)
@@ -275,7 +312,7 @@ int secip_ca_fetch_revocations(const char *host, uint16_t port,
     secip_session *s = NULL;
     json_object *ans = NULL, *req = json_object_new_object(), *crl = NULL;
     json_object_object_add(req, "op", json_object_new_string("revocations"));
-    int rc = ca_connect(host, port, ca_cert, &c, &s);
+    int rc = ca_connect_opts(o, host, port, ca_cert, &c, &s);
     if (rc >= 0)
         rc = exchange(s, req, &ans);
     else

@@ -67,6 +67,15 @@ int sp_crl_build(json_object *root, const secip_key *ca_key, int64_t now,
 int sp_crl_parse(json_object *obj, const secip_cert *ca_cert,
                  secip_ca_crl **out);
 
+/**
+ * Take one more reference on an immutable list (NULL gives NULL); release
+ * it with secip_ca_crl_free(), which frees the list with its last
+ * reference.  Thread-safe.
+ */
+secip_ca_crl *sp_crl_ref(const secip_ca_crl *crl);
+/** 1 if crl was verified with the key of ca (its issuer), else 0. */
+int sp_crl_signed_by(const secip_ca_crl *crl, const secip_cert *ca);
+
 /** RSA PKCS#1 v1.5 SHA-256 signature of data into base64 text (malloc). */
 int sp_ca_sign_b64(const secip_key *key, const void *data, size_t len,
                    char **b64);

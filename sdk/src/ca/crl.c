@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ca/ca_internal.h"
+#include "crypto/cert_internal.h"
 #include "crypto/key_internal.h"
 #include "crypto/util.h"
 #include "error.h"
@@ -16,7 +17,12 @@
 #define CRL_MAX_ENTRIES 100000
 #define SIG_MAX         512 /* 4096-bit RSA */
 
+/* Immutable once parsed, so that sessions on any thread may read it; the
+ * application and every client, server and session that uses the list
+ * hold a reference (see sp_crl_ref). */
 struct secip_ca_crl {
+    spl_atomic refs;
+    unsigned char issuer[32]; /* SHA-256 of the signing CA's SPKI */
     int64_t issued, next_update;
     size_t count;
     char (*serial)[41];
@@ -212,6 +218,8 @@ int sp_crl_parse(json_object *obj, const secip_cert *ca_cert,
         secip_ca_crl_free(c);
         return sp_error_set(SECIP_ENOMEM, "out of memory");
     }
+    spl_atomic_store(&c->refs, 1);
+    sp_sha256(ca_cert->spki.p, ca_cert->spki.len, c->issuer);
     int_of(obj, "issued", &c->issued);
     int_of(obj, "next_update", &c->next_update);
     for (size_t i = 0; i < n; i++) {
@@ -263,9 +271,26 @@ int secip_ca_crl_check_session(const secip_ca_crl *crl, const secip_session *s)
     return 0;
 }
 
+secip_ca_crl *sp_crl_ref(const secip_ca_crl *crl)
+{
+    secip_ca_crl *c = (secip_ca_crl *)(uintptr_t)crl; /* refs only */
+    if (c != NULL)
+        spl_atomic_add(&c->refs, 1);
+    return c;
+}
+
+int sp_crl_signed_by(const secip_ca_crl *crl, const secip_cert *ca)
+{
+    unsigned char fp[32];
+    if (crl == NULL || ca == NULL)
+        return 0;
+    sp_sha256(ca->spki.p, ca->spki.len, fp);
+    return memcmp(fp, crl->issuer, sizeof fp) == 0;
+}
+
 void secip_ca_crl_free(secip_ca_crl *crl)
 {
-    if (crl == NULL)
+    if (crl == NULL || spl_atomic_add(&crl->refs, -1) > 0)
         return;
     free(crl->serial);
     free(crl->fp);

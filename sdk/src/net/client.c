@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ca/ca_internal.h"
 #include "crypto/cert_internal.h"
 #include "crypto/key_internal.h"
 #include "crypto/util.h"
 #include "error.h"
 #include "net/loopset.h"
 #include "net/session_impl.h"
+#include "secip/ca.h"
 #include "secip/client.h"
 
 struct secip_client {
@@ -24,6 +26,9 @@ struct secip_client {
     br_x509_certificate *id_chain; /* entries point into the identity cert */
     size_t id_chain_len;
     secip_session_options opts;
+    char source[64];   /* local address to connect from, "" for any */
+    spl_mutex *crl_mu; /* guards crl: set from any thread */
+    secip_ca_crl *crl; /* a reference, or NULL */
     secip_session *session;
     /* resumption: the last session's parameters and proven identity */
     int have_params;
@@ -47,8 +52,14 @@ int secip_client_new(secip_client **out)
     c = calloc(1, sizeof *c);
     if (c == NULL)
         return sp_error_set(SECIP_ENOMEM, "out of memory for a client");
+    rc = spl_mutex_new(&c->crl_mu);
+    if (rc < 0) {
+        free(c);
+        return rc;
+    }
     rc = sp_client_loops_acquire(&c->loops);
     if (rc < 0) {
+        spl_mutex_free(c->crl_mu);
         free(c);
         return rc;
     }
@@ -124,14 +135,51 @@ int secip_client_set_identity(secip_client *c, const secip_key *key,
     return 0;
 }
 
+int secip_client_set_revocations(secip_client *c, const secip_ca_crl *crl)
+{
+    secip_ca_crl *old;
+    if (c == NULL)
+        return sp_error_set(SECIP_EINVAL,
+                            "secip_client_set_revocations: NULL client");
+    spl_mutex_lock(c->crl_mu);
+    if (crl != NULL && c->ca != NULL && !sp_crl_signed_by(crl, c->ca)) {
+        spl_mutex_unlock(c->crl_mu);
+        return sp_error_set(SECIP_EINVAL, "revocation list: signed by another "
+                                          "CA than the client trusts");
+    }
+    old = c->crl;
+    c->crl = sp_crl_ref(crl);
+    /* A resumed session skips the certificate, so it would skip the list:
+     * the next connect makes a full handshake. */
+    forget_session(c);
+    spl_mutex_unlock(c->crl_mu);
+    secip_ca_crl_free(old);
+    return 0;
+}
+
+int secip_client_set_source_address(secip_client *c, const char *addr)
+{
+    unsigned char ip[16];
+    if (c == NULL)
+        return sp_error_set(SECIP_EINVAL,
+                            "secip_client_set_source_address: NULL client");
+    if (addr != NULL &&
+        (strlen(addr) >= sizeof c->source || sp_ip_parse(addr, ip) <= 0))
+        return sp_error_set(SECIP_EINVAL,
+                            "source address '%.80s' is not a numeric IPv4 "
+                            "or IPv6 address",
+                            addr);
+    snprintf(c->source, sizeof c->source, "%s", addr != NULL ? addr : "");
+    return 0;
+}
+
 int secip_client_set_options(secip_client *c, const secip_session_options *o)
 {
     if (c == NULL || o == NULL)
         return sp_error_set(SECIP_EINVAL, "secip_client_set_options: NULL");
     if (sp_session_options_check(o) < 0)
         return SECIP_EINVAL;
-    c->opts = *o;
-    return 0;
+    return sp_session_options_store(&c->opts, o); /* copies files_dir */
 }
 
 secip_session *secip_client_session(const secip_client *c)
@@ -147,6 +195,7 @@ static void drop_session(secip_client *c)
         return;
     c->session = NULL;
     sp_session_shutdown(s, SP_R_GOING_AWAY);
+    spl_mutex_lock(c->crl_mu); /* have_params: see set_revocations */
     spl_mutex_lock(s->mu);
     if (s->have_params && s->was_open) {
         c->params = s->params;
@@ -156,6 +205,7 @@ static void drop_session(secip_client *c)
         snprintf(c->last_name, sizeof c->last_name, "%s", s->peer_name);
     }
     spl_mutex_unlock(s->mu);
+    spl_mutex_unlock(c->crl_mu);
     sp_session_release(s);
 }
 
@@ -166,6 +216,7 @@ typedef struct connect_req {
     uint16_t port;
     uint32_t timeout_ms;
     char host[256];
+    char source[64]; /* "" for any */
 } connect_req;
 
 static void on_connected(void *arg, int status, spl_tcp *conn)
@@ -186,8 +237,9 @@ static void on_connected(void *arg, int status, spl_tcp *conn)
 static void connect_fn(void *arg)
 {
     connect_req *r = arg;
-    int rc = spl_tcp_connect(r->s->loop, r->host, r->port, r->timeout_ms,
-                             on_connected, r);
+    int rc =
+        spl_tcp_connect_from(r->s->loop, r->source[0] ? r->source : NULL,
+                             r->host, r->port, r->timeout_ms, on_connected, r);
     if (rc < 0) {
         secip_session *s = r->s;
         sp_error_wrap(rc, "connect %s:%u", r->host, (unsigned)r->port);
@@ -220,21 +272,25 @@ static int configure(secip_client *c, secip_session *s, const char *host,
              c->name[0] ? c->name : host);
     if (c->ca != NULL)
         snprintf(s->peer_name, sizeof s->peer_name, "%s", s->rec.name);
-    br_ssl_engine_set_x509(&cc->eng, &s->rec.vtable);
-    if (c->id_key != NULL)
-        br_ssl_client_set_single_rsa(cc, c->id_chain, c->id_chain_len,
-                                     sp_key_rsa_sk(c->id_key),
-                                     br_rsa_pkcs1_sign_get_default());
+    spl_mutex_lock(c->crl_mu);
+    sp_x509_rec_set_crl(&s->rec, c->crl);
     resume = c->have_params && c->last_port == port &&
              strcmp(c->last_host, host) == 0;
     if (resume) {
-        br_ssl_engine_set_session_parameters(&cc->eng, &c->params);
         s->params = c->params;
         s->have_params = 1;
         s->carry_verified = c->last_verified;
         memcpy(s->carry_fp, c->last_fp, sizeof s->carry_fp);
         snprintf(s->carry_name, sizeof s->carry_name, "%s", c->last_name);
     }
+    spl_mutex_unlock(c->crl_mu);
+    br_ssl_engine_set_x509(&cc->eng, &s->rec.vtable);
+    if (c->id_key != NULL)
+        br_ssl_client_set_single_rsa(cc, c->id_chain, c->id_chain_len,
+                                     sp_key_rsa_sk(c->id_key),
+                                     br_rsa_pkcs1_sign_get_default());
+    if (resume)
+        br_ssl_engine_set_session_parameters(&cc->eng, &s->params);
     /* SNI carries DNS names only (RFC 6066), never an address. */
     if (!br_ssl_client_reset(cc, is_ip ? NULL : s->rec.name, resume))
         return sp_error_set(SECIP_ETLS,
@@ -246,8 +302,8 @@ static int configure(secip_client *c, secip_session *s, const char *host,
     return 0;
 }
 
-static int start_connect(secip_session *s, const char *host, uint16_t port,
-                         int timeout_ms)
+static int start_connect(secip_session *s, const char *source, const char *host,
+                         uint16_t port, int timeout_ms)
 {
     connect_req *r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -256,6 +312,7 @@ static int start_connect(secip_session *s, const char *host, uint16_t port,
     r->port = port;
     r->timeout_ms = timeout_ms < 0 ? 0 : (uint32_t)timeout_ms;
     snprintf(r->host, sizeof r->host, "%s", host);
+    snprintf(r->source, sizeof r->source, "%s", source);
     if (spl_loop_post(s->loop, connect_fn, r) < 0) {
         free(r);
         return sp_error_set(SECIP_ENOMEM, "out of memory connecting");
@@ -280,7 +337,7 @@ int secip_client_connect(secip_client *c, const char *host, uint16_t port,
     s->loop = sp_loopset_pick(c->loops);
     rc = configure(c, s, host, port);
     if (rc == 0)
-        rc = start_connect(s, host, port, timeout_ms);
+        rc = start_connect(s, c->source, host, port, timeout_ms);
     if (rc < 0) {
         sp_session_release(s); /* never reached the loop: both refs */
         sp_session_release(s);
@@ -313,6 +370,9 @@ void secip_client_free(secip_client *c)
     drop_session(c);
     forget_session(c);
     free(c->id_chain);
+    sp_session_options_release(&c->opts);
+    secip_ca_crl_free(c->crl);
+    spl_mutex_free(c->crl_mu);
     sp_client_loops_release();
     free(c);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ca/ca_internal.h"
 #include "crypto/cert_internal.h"
 #include "crypto/util.h"
 #include "error.h"
@@ -87,6 +88,19 @@ static int build_chain(sp_x509_rec *r)
     return 0;
 }
 
+/* A list applies to the certificates of the CA that signed it: serials
+ * are unique per issuer only. */
+static int revoked(sp_x509_rec *r)
+{
+    const char *serial = secip_cert_serial_hex(r->leaf);
+    if (r->crl == NULL || !sp_crl_signed_by(r->crl, r->ca) ||
+        !secip_ca_crl_has_serial(r->crl, serial))
+        return 0;
+    sp_error_set(SECIP_EVERIFY, "certificate revoked (serial %s, CN %s)",
+                 serial, r->leaf->subject_cn);
+    return 1;
+}
+
 static unsigned apply_policy(sp_x509_rec *r)
 {
     unsigned char fp[32];
@@ -110,6 +124,8 @@ static unsigned apply_policy(sp_x509_rec *r)
             sp_error_wrap(SECIP_EVERIFY, "peer certificate rejected");
             return reject(r);
         }
+        if (revoked(r))
+            return reject(r);
         r->verified = 1;
         break;
     case SP_TRUST_PIN:
@@ -190,9 +206,18 @@ void sp_x509_rec_reset(sp_x509_rec *r)
     r->detail[0] = '\0';
 }
 
+void sp_x509_rec_set_crl(sp_x509_rec *rec, const secip_ca_crl *crl)
+{
+    secip_ca_crl *old = rec->crl;
+    rec->crl = sp_crl_ref(crl);
+    secip_ca_crl_free(old);
+}
+
 void sp_x509_rec_fini(sp_x509_rec *rec)
 {
     sp_x509_rec_reset(rec);
+    secip_ca_crl_free(rec->crl);
+    rec->crl = NULL;
 }
 
 int sp_parse_fingerprint(const char *hex, unsigned char out[32])

@@ -13,6 +13,10 @@
  *  - SP_TRUST_PIN:  the SHA-256 of the leaf's SubjectPublicKeyInfo must
  *                   equal the pin (constant-time compare).
  *
+ * In CA mode, when a revocation list (secip/ca.h) signed by that CA is
+ * attached, a leaf whose serial the list names is rejected ("certificate
+ * revoked (serial ...)").
+ *
  * In every mode it keeps the key's fingerprint and the leaf's name.  A
  * rejection records a human-readable detail in `detail`, because the
  * engine itself only carries a number.
@@ -27,6 +31,7 @@
 
 #include <bearssl.h>
 
+#include "secip/ca.h"
 #include "secip/cert.h"
 
 #define SP_TRUST_NONE 0
@@ -41,6 +46,7 @@ typedef struct sp_x509_rec {
     char name[256]; /* expected name, "" for none */
     unsigned usage; /* SECIP_EKU_SERVER or SECIP_EKU_CLIENT */
     unsigned char pin[32];
+    secip_ca_crl *crl; /* a reference, or NULL; see sp_x509_rec_set_crl */
     /* what arrived */
     unsigned char *der[16];
     size_t der_len[16];
@@ -60,6 +66,18 @@ typedef struct sp_x509_rec {
 /** Prepare rec with the given mode (name, ca and pin are set by the
  *  caller afterwards). */
 void sp_x509_rec_init(sp_x509_rec *rec, int mode);
+
+/**
+ * Attach a revocation list (a new reference is taken; NULL detaches).
+ * Kept across sp_x509_rec_reset(), released by sp_x509_rec_fini().
+ */
+void sp_x509_rec_set_crl(sp_x509_rec *rec, const secip_ca_crl *crl);
+
+/* server_crl.c: the server's revocation list (secip_server_set_revocations)
+ * handed to the sessions it configures, and released when it is freed. */
+struct secip_server;
+void sp_server_crl_apply(struct secip_server *srv, sp_x509_rec *rec);
+void sp_server_crl_drop(struct secip_server *srv);
 
 /** Forget a previous chain (before a new handshake). */
 void sp_x509_rec_reset(sp_x509_rec *rec);
