@@ -89,6 +89,7 @@ endforeach()
 # project (with a Visual Studio 2022 preset) that finds the installed SDK
 # with find_package(secip); each sample also builds on its own.
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/samples/echo"
+  "${PROJECT_SOURCE_DIR}/samples/file_transfer"
   DESTINATION "${CMAKE_INSTALL_DATADIR}/secip/samples" COMPONENT development)
 install(FILES "${PROJECT_SOURCE_DIR}/samples/CMakeLists.txt"
   "${PROJECT_SOURCE_DIR}/samples/CMakePresets.json"

@@ -11,6 +11,10 @@
 #                    (scripts/fuzz.sh; any crash, leak or timeout fails)
 #   7. bench-smoke   every benchmark and peer, tiny sizes, one round
 #                    (keeps them building and running; asserts no speed)
+#   7b. volume       the file-transfer volume tests (ctest -L volume: 2 GiB
+#                    disk to disk, 1 GiB beside small messages) in the
+#                    bench stage's Release build, where, unsanitized, their
+#                    peak-RSS bound is asserted
 #   8. package       .deb, NSIS and MSI packages (scripts/package.sh)
 #   9. install       install each package, build consumers against it,
 #                    uninstall (tests/install/run.sh)
@@ -91,5 +95,14 @@ stage tsan "${no_aslr[@]}" cmake --workflow --preset tsan
 stage memcheck scripts/memcheck.sh
 stage fuzz scripts/fuzz.sh --seconds 10
 stage bench-smoke bench/run.sh --smoke
+# The Release tree of bench/run.sh, with its tests enabled.
+volume_tests() {
+  local b=$REPO/build/bench
+  cmake -S "$REPO" -B "$b" -DCMAKE_BUILD_TYPE=Release -DSECIP_BUILD_TESTS=ON \
+    >/dev/null
+  cmake --build "$b" -j 2 --target test_files_volume_2g test_files_hol
+  ctest --test-dir "$b" -L volume --output-on-failure
+}
+stage volume volume_tests
 stage package scripts/package.sh
 stage install tests/install/run.sh

@@ -54,8 +54,8 @@ expect_consumer_ok "run CMake consumer (secip::secip_static)" "$WORK/cmake-consu
 run "installed samples: configure" cmake -S "$PREFIX/share/secip/samples" \
   -B "$WORK/samples" -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_BUILD_TYPE=Release
 run "installed samples: build" cmake --build "$WORK/samples"
-for prog in echo_server echo_client; do
-  [ -x "$WORK/samples/echo/$prog" ] || die "installed samples: $prog was not built"
+for prog in echo/echo_server echo/echo_client file_transfer/file_transfer; do
+  [ -x "$WORK/samples/$prog" ] || die "installed samples: $prog was not built"
 done
 if [ -d "$PREFIX/bin" ] && [ -x "$PREFIX/bin/secip" ]; then
   run "installed secip program runs" "$PREFIX/bin/secip" --help

@@ -96,8 +96,8 @@ run "mingw samples: configure against $DEST_WIN" \
   -DSECIP_WINE_PREFIX="$WINEPREFIX" -DCMAKE_BUILD_TYPE=Release \
   -Dsecip_DIR="$DEST/lib/cmake/secip"
 run "mingw samples: build" cmake --build "$WORK/samples"
-for prog in echo_server echo_client; do
-  [ -f "$WORK/samples/echo/$prog.exe" ] || die "mingw samples: $prog.exe was not built"
+for prog in echo/echo_server echo/echo_client file_transfer/file_transfer; do
+  [ -f "$WORK/samples/$prog.exe" ] || die "mingw samples: $prog.exe was not built"
 done
 win_secip() { wine "$DEST_WIN\\bin\\secip.exe" "$@"; }
 win_consumer() { wine "$WORK/consumer/consumer_shared.exe" "$@"; }

@@ -5,6 +5,10 @@
  *
  * Trust is always explicit: exactly one of --ca, --pin or --insecure, so a
  * script can never end up unauthenticated by forgetting an option.
+ *
+ * --file sends a file as a transfer instead (secip/file.h): streamed from
+ * disk with a progress report, done when the receiver confirms its SHA-256
+ * (no echo, and no size limit but the receiver's).
  */
 #include <json-c/json.h>
 #include <stddef.h>
@@ -12,11 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli_file.h"
 #include "cli_util.h"
 #include "commands.h"
 #include "secip/secip.h"
 
-/* Largest file sent: the default message limit of a secip peer. */
+/* Largest --bytes-file/--json-file: the default message limit of a secip
+ * peer (--file has none). */
 #define SEND_FILE_MAX ((size_t)64 * 1024 * 1024)
 /* JSON nesting accepted from --json-file (a secip peer accepts 64). */
 #define SEND_JSON_DEPTH 64
@@ -26,7 +32,8 @@
     "                  (--ca CA.pem [--name NAME] | --pin SHA256HEX |\n"       \
     "                   --insecure)\n"                                         \
     "                  [--key K.key --cert C.pem] [--timeout MS]\n"            \
-    "                  (--text T | --bytes-file F | --json-file F)\n"          \
+    "                  (--text T | --bytes-file F | --json-file F |\n"         \
+    "                   --file PATH)\n"                                        \
     "  Send one message, wait for the echo and check that it is identical.\n"  \
     "  Trust (exactly one): --ca verifies the server's chain and name "        \
     "(NAME,\n"                                                                 \
@@ -34,13 +41,18 @@
     "  encrypts without authenticating the server.  --key/--cert present a\n"  \
     "  client certificate.  --json-file sends an OBJECT or a LIST.\n"          \
     "  --timeout bounds the connect and the wait for the echo (10000 ms).\n"   \
-    "exit status: 0 echo received and identical, 1 failure (connection,\n"     \
-    "  verification, echo missing or different; one line on stderr),\n"        \
+    "  --file streams PATH (any size) as a file transfer instead: progress\n"  \
+    "  on stderr (a bar on a terminal, else a line per 10%), then\n"           \
+    "  \"file ok: <name> <size> <sha256>\" once the receiver confirmed the\n"  \
+    "  SHA-256 (`secip serve --files-dir DIR` saves it).\n"                    \
+    "exit status: 0 echo received and identical (--file: the receiver\n"       \
+    "  confirmed the SHA-256), 1 failure (connection, verification, echo\n"    \
+    "  missing or different, file refused; one line on stderr),\n"             \
     "  2 usage error\n"
 
 typedef struct send_opts {
     const char *connect, *ca, *name, *pin, *key, *cert;
-    const char *text, *bytes_file, *json_file;
+    const char *text, *bytes_file, *json_file, *file;
     int insecure;
     unsigned long timeout_ms;
 } send_opts;
@@ -62,8 +74,8 @@ static int bad_usage(const char *why)
 static int check_opts(const send_opts *o)
 {
     int trust = (o->ca != NULL) + (o->pin != NULL) + (o->insecure != 0);
-    int what =
-        (o->text != NULL) + (o->bytes_file != NULL) + (o->json_file != NULL);
+    int what = (o->text != NULL) + (o->bytes_file != NULL) +
+               (o->json_file != NULL) + (o->file != NULL);
     if (o->connect == NULL)
         return bad_usage("--connect HOST:PORT is required");
     if (trust != 1)
@@ -73,8 +85,8 @@ static int check_opts(const send_opts *o)
     if ((o->key != NULL) != (o->cert != NULL))
         return bad_usage("--key and --cert go together");
     if (what != 1)
-        return bad_usage(
-            "choose exactly one of --text, --bytes-file and --json-file");
+        return bad_usage("choose exactly one of --text, --bytes-file, "
+                         "--json-file and --file");
     return 0;
 }
 
@@ -94,6 +106,7 @@ static int parse_args(int argc, char **argv, send_opts *o)
         {"--text", offsetof(send_opts, text)},
         {"--bytes-file", offsetof(send_opts, bytes_file)},
         {"--json-file", offsetof(send_opts, json_file)},
+        {"--file", offsetof(send_opts, file)},
     };
     memset(o, 0, sizeof *o);
     o->timeout_ms = 10000;
@@ -248,9 +261,21 @@ static int connect_fail(const char *addr, int rc)
     return tool_fail("cannot connect to %s: %s", addr, secip_last_error());
 }
 
+/* "server <name>, verified|NOT verified, fingerprint <hex>" on stdout. */
+static void print_server(secip_session *s)
+{
+    char fp[SECIP_FINGERPRINT_HEX_LEN + 1];
+    const char *name = secip_session_peer_name(s);
+    if (secip_session_peer_fingerprint(s, fp) < 0)
+        strcpy(fp, "-");
+    printf("server %s, %s, fingerprint %s\n",
+           name != NULL ? name : "(not authenticated)",
+           secip_session_verified(s) ? "verified" : "NOT verified", fp);
+}
+
 static int exchange(const send_opts *o, secip_client *c, const sent_msg *msg)
 {
-    char host[CLI_HOST_MAX + 1], fp[SECIP_FINGERPRINT_HEX_LEN + 1];
+    char host[CLI_HOST_MAX + 1];
     uint16_t port;
     secip_session *s = NULL;
     secip_message *m = NULL;
@@ -261,6 +286,13 @@ static int exchange(const send_opts *o, secip_client *c, const sent_msg *msg)
     rc = secip_client_connect(c, host, port, (int)o->timeout_ms, &s);
     if (rc < 0)
         return connect_fail(o->connect, rc);
+    if (o->file != NULL) {
+        rc = cli_send_file(s, o->file);
+        if (rc == 0)
+            print_server(s);
+        secip_session_close(s);
+        return rc;
+    }
     if (send_message(s, msg) < 0)
         return tool_fail("send: %s", secip_last_error());
     rc = secip_session_receive(s, &m, (int)o->timeout_ms);
@@ -270,14 +302,9 @@ static int exchange(const send_opts *o, secip_client *c, const sent_msg *msg)
         return tool_fail("no echo: %s", secip_last_error());
     rc = compare_echo(msg, m);
     if (rc == 0) {
-        const char *name = secip_session_peer_name(s);
-        if (secip_session_peer_fingerprint(s, fp) < 0)
-            strcpy(fp, "-");
         printf("echo ok: ");
         cli_print_message(stdout, m);
-        printf("server %s, %s, fingerprint %s\n",
-               name != NULL ? name : "(not authenticated)",
-               secip_session_verified(s) ? "verified" : "NOT verified", fp);
+        print_server(s);
     }
     secip_message_free(m);
     secip_session_close(s);
@@ -295,7 +322,9 @@ int cmd_send(int argc, char **argv)
 
     if (rc != 0)
         return rc > 0 ? 0 : 2;
-    rc = load_message(&o, &msg);
+    memset(&msg, 0, sizeof msg);
+    if (o.file == NULL)
+        rc = load_message(&o, &msg);
     if (rc == 0 && secip_client_new(&c) < 0)
         rc = tool_fail("%s", secip_last_error());
     if (rc == 0)

@@ -4,23 +4,36 @@
  * and sent back unchanged (same type, same content), so that `secip send`
  * can check the round trip.
  *
+ * FILE messages (file transfers, secip/file.h) are not echoed: the
+ * library already confirmed their SHA-256 to the sender.  With --files-dir
+ * every received file ends up in that directory (large ones are written
+ * there as they arrive, small ones held in memory are saved there) and one
+ * line "FILE <name> <size> <sha256>" is printed, the hash computed from the
+ * saved file itself.
+ *
  * Sessions use the blocking style: one handler thread per session.  The
  * main thread only waits for SIGINT/SIGTERM or for --max-sessions sessions
  * to finish, then stops the server (which closes the open sessions).
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cli_file.h"
 #include "cli_util.h"
 #include "commands.h"
+#include "serve_limits.h"
 #include "platform.h"
+#include "secip/file.h"
 #include "secip/secip.h"
 
 #define SERVE_USAGE                                                            \
     "usage: secip serve --listen HOST:PORT [--key K.key [--cert C.pem]]\n"     \
     "                   [--ca CA.pem --require-client-cert] [--threads N]\n"   \
     "                   [--max-sessions N | --once]\n"                         \
+    "                   [--files-dir DIR [--file-memory-max BYTES]]\n"         \
     "  Serve secure sessions on HOST:PORT (PORT 0 picks a free port) and\n"    \
     "  echo every message back, printing it on one line: \"TEXT <text>\",\n"   \
     "  \"BYTES <n> <sha256>\", \"OBJECT <json>\" or \"LIST <json>\".\n"        \
@@ -30,18 +43,25 @@
     "  --cert a self-signed certificate for --key.  --ca with\n"               \
     "  --require-client-cert refuses clients without a certificate from\n"     \
     "  that CA.  Runs until SIGINT/SIGTERM, or until N sessions ended.\n"      \
+    "  --files-dir accepts file transfers (`secip send --file`) into DIR\n"    \
+    "  (which must exist) and prints \"FILE <name> <size> <sha256>\" for\n"    \
+    "  each, the hash read back from the saved file; files up to\n"            \
+    "  --file-memory-max bytes (default 1 MiB) arrive in memory first.\n"      \
     "exit status: 0 stopped normally, 1 failure (bad key or certificate,\n"    \
     "  address in use, ...), 2 usage error\n"
 
 typedef struct serve_opts {
-    const char *listen, *key, *cert, *ca;
+    const char *listen, *key, *cert, *ca, *files_dir;
     int require_client_cert;
+    uint64_t file_memory_max; /* 0: the library's default */
     unsigned long threads, max_sessions;
+    serve_limits limits; /* --session-limit ... (serve_limits.c) */
 } serve_opts;
 
 typedef struct serve_state {
     spl_mutex *lock; /* serialises stdout lines and the counter */
     unsigned long ended;
+    const char *files_dir; /* NULL: files stay in memory, printed as is */
 } serve_state;
 
 static volatile sig_atomic_t stop_requested;
@@ -65,19 +85,38 @@ static int bad_usage(const char *why)
     return -1;
 }
 
+/* A byte count in 1..2^63 (decimal); -1 when malformed. */
+static int parse_bytes(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v == 0 || v > (1ull << 63))
+        return -1;
+    *out = v;
+    return 0;
+}
+
 static int parse_args(int argc, char **argv, serve_opts *o)
 {
+    int lr;
     memset(o, 0, sizeof *o);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(SERVE_USAGE, stdout);
+            fputs(SERVE_USAGE SERVE_LIMITS_USAGE, stdout);
             return 1;
         } else if (strcmp(a, "--require-client-cert") == 0) {
             o->require_client_cert = 1;
         } else if (strcmp(a, "--once") == 0) {
             o->max_sessions = 1;
+        } else if ((lr = serve_limits_parse(&o->limits, argc, argv, &i))) {
+            if (lr < 0)
+                return -1;
         } else if (v == NULL) {
             return bad_usage("unknown option or missing value");
         } else if (strcmp(a, "--listen") == 0) {
@@ -88,6 +127,11 @@ static int parse_args(int argc, char **argv, serve_opts *o)
             o->cert = argv[++i];
         } else if (strcmp(a, "--ca") == 0) {
             o->ca = argv[++i];
+        } else if (strcmp(a, "--files-dir") == 0) {
+            o->files_dir = argv[++i];
+        } else if (strcmp(a, "--file-memory-max") == 0) {
+            if (parse_bytes(argv[++i], &o->file_memory_max) < 0)
+                return bad_usage("--file-memory-max wants a byte count");
         } else if (strcmp(a, "--threads") == 0) {
             if (cli_parse_uint(argv[++i], 1, 256, &o->threads) < 0)
                 return bad_usage("--threads wants 1..256");
@@ -105,6 +149,8 @@ static int parse_args(int argc, char **argv, serve_opts *o)
         return bad_usage("--cert needs the matching --key");
     if ((o->ca != NULL) != (o->require_client_cert != 0))
         return bad_usage("--ca and --require-client-cert go together");
+    if (o->file_memory_max != 0 && o->files_dir == NULL)
+        return bad_usage("--file-memory-max needs --files-dir");
     return 0;
 }
 
@@ -123,6 +169,42 @@ static int echo_back(secip_session *s, const secip_message *m)
     }
 }
 
+/* Save a received file into the files directory (unless it is there
+ * already) and print its line, hashing what was saved.  A file that cannot
+ * be saved or read back is reported on stderr; the session goes on. */
+static void report_file(serve_state *st, secip_message *m)
+{
+    char path[4096], hex[65];
+    const char *where = secip_message_file_path(m);
+    uint64_t size = 0;
+    int rc = 0;
+
+    if (where == NULL && st->files_dir != NULL) {
+        rc = secip_message_save_ex(m, st->files_dir, 0, path, sizeof path);
+        where = path;
+    }
+    if (rc == 0 && where != NULL) {
+        rc = cli_sha256_file(where, hex, &size);
+    } else if (rc == 0) { /* in memory, no directory to save it in */
+        size_t len = 0;
+        const void *data = secip_message_data(m, &len);
+        cli_sha256_hex(data, len, hex);
+        size = len;
+    }
+    spl_mutex_lock(st->lock);
+    if (rc < 0) {
+        fprintf(stderr, "secip: received file ");
+        tool_print_safe(stderr, secip_message_file_name(m));
+        fprintf(stderr, " not saved: %s\n", secip_last_error());
+    } else {
+        fputs("FILE ", stdout);
+        tool_print_safe(stdout, secip_message_file_name(m));
+        printf(" %llu %s\n", (unsigned long long)size, hex);
+        fflush(stdout);
+    }
+    spl_mutex_unlock(st->lock);
+}
+
 static void handle_session(secip_session *s, void *ud)
 {
     serve_state *st = ud;
@@ -136,6 +218,11 @@ static void handle_session(secip_session *s, void *ud)
     fflush(stdout);
     spl_mutex_unlock(st->lock);
     while ((rc = secip_session_receive(s, &m, SECIP_WAIT_FOREVER)) == 0) {
+        if (secip_message_type(m) == SECIP_FILE) {
+            report_file(st, m);
+            secip_message_free(m);
+            continue;
+        }
         spl_mutex_lock(st->lock);
         cli_print_message(stdout, m);
         fflush(stdout);
@@ -180,6 +267,19 @@ static int configure(const serve_opts *o, secip_server *srv,
         return tool_fail("%s: %s", o->cert, secip_last_error());
     if (ca != NULL && secip_server_require_client_cert(srv, ca) < 0)
         return tool_fail("%s: %s", o->ca, secip_last_error());
+    if (o->files_dir != NULL) {
+        secip_session_options so;
+        if (!spl_dir_exists(o->files_dir))
+            return tool_fail("--files-dir %s: not a directory", o->files_dir);
+        secip_session_options_init(&so);
+        so.files_dir = o->files_dir;
+        if (o->file_memory_max != 0)
+            so.file_memory_max = o->file_memory_max;
+        if (secip_server_set_options(srv, &so) < 0)
+            return tool_fail("%s", secip_last_error());
+    }
+    if (serve_limits_apply(&o->limits, srv) != 0)
+        return 1;
     if (o->threads > 0 && secip_server_set_threads(srv, (int)o->threads) < 0)
         return tool_fail("%s", secip_last_error());
     if (secip_server_set_handler(srv, handle_session, st) < 0)
@@ -249,6 +349,7 @@ int cmd_serve(int argc, char **argv)
     if (cli_parse_hostport(o.listen, host, &port) < 0)
         return usage_error("--listen wants HOST:PORT, e.g. 127.0.0.1:0");
     memset(&st, 0, sizeof st);
+    st.files_dir = o.files_dir;
     if (spl_mutex_new(&st.lock) < 0)
         return tool_fail("out of memory");
     stop_requested = 0;
