@@ -30,16 +30,17 @@ done
 # converted to a rate per server-CPU second).
 if [ "$smoke" -eq 1 ]; then
   BULK_MIB=16 MSG_COUNT=10000 LAT_COUNT=1000 HS_COUNT=20 IDLE_SESSIONS=50
+  FILE_MIB=16
 else
   BULK_MIB=${BULK_MIB:-2048} MSG_COUNT=${MSG_COUNT:-1000000}
   LAT_COUNT=${LAT_COUNT:-100000} HS_COUNT=${HS_COUNT:-500}
-  IDLE_SESSIONS=${IDLE_SESSIONS:-10000}
+  IDLE_SESSIONS=${IDLE_SESSIONS:-10000} FILE_MIB=${FILE_MIB:-2048}
 fi
 
 t_start=$(date +%s)
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j "$jobs" --target echo_bench crypto_bench \
-  session_bench tcp_peer bearssl_peer
+  session_bench file_bench tcp_peer bearssl_peer
 have() { [ -x "$build/bench/$1" ]; }
 # Optional peers: built when OpenSSL / libzmq were found at configure time.
 cmake --build "$build" -j "$jobs" --target ossl_peer 2>/dev/null || true
@@ -65,6 +66,7 @@ K="--key $keys/key.pem --cert $keys/cert.pem"
 
 S=bench/session/session_bench T=bench/peers/tcp_peer O=bench/peers/ossl_peer
 B=bench/peers/bearssl_peer Z=bench/peers/zmq_peer
+F=bench/session/file_bench
 # workload | binary (relative to the build dir) | arguments
 rows=(
   "bulk|$S|--workload bulk --mib $BULK_MIB"
@@ -85,6 +87,8 @@ rows=(
   "hs|$B|--workload sign"
   "idle|$S|--workload idle --sessions $IDLE_SESSIONS"
   "idle|$O|--workload idle --sessions $IDLE_SESSIONS"
+  "file|$F|--workload file --mib $FILE_MIB"
+  "file|$F|--workload file_tmpfs --mib $FILE_MIB"
 )
 
 out="$build/bench-results"
@@ -95,7 +99,7 @@ cmds="$out/commands.tsv" # metric impl command
 : >"$cmds"
 ulimit -n 20000 2>/dev/null || true
 for r in $(seq 1 "$rounds"); do
-  for w in bulk msg lat hs idle; do
+  for w in bulk msg lat hs idle file; do
     for row in "${rows[@]}"; do
       IFS='|' read -r rw bin args <<<"$row"
       [ "$rw" = "$w" ] || continue
@@ -148,7 +152,7 @@ elapsed=$(($(date +%s) - t_start))
 echo "bench: $rounds round(s), ${elapsed}s; raw results in $res"
 if [ "$report" -eq 1 ]; then
   BULK_MIB=$BULK_MIB MSG_COUNT=$MSG_COUNT LAT_COUNT=$LAT_COUNT \
-    HS_COUNT=$HS_COUNT IDLE_SESSIONS=$IDLE_SESSIONS ROUNDS=$rounds \
+    HS_COUNT=$HS_COUNT IDLE_SESSIONS=$IDLE_SESSIONS FILE_MIB=$FILE_MIB ROUNDS=$rounds \
     ELAPSED=$elapsed SMOKE=$smoke \
     "$root/bench/report/make_report.sh" "$summary" "$cmds" "$root"
 fi
