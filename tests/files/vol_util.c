@@ -54,6 +54,10 @@ void vu_generate(const char *path, uint64_t seed, uint64_t size)
         CHECK(spl_file_pwrite(f, buf, n, off) == (ptrdiff_t)n);
         off += n;
     }
+    /* On stable storage before the transfer starts: otherwise the kernel
+     * writes this file back during the timed transfer and the receiver's
+     * checkpoint syncs queue behind it (seconds on a slow disk). */
+    CHECK_OK(spl_file_sync(f));
     spl_file_close(f);
     free(buf);
 }
