@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "frame.h"
+#include "platform.h"
 
 /*
  * Small messages carry their content in the same allocation as the object
@@ -32,10 +33,59 @@ static secip_message *nomem(size_t cap)
     return NULL;
 }
 
+/*
+ * One large message kept for reuse, process-wide.  A receiver of bulk data
+ * frees each message before the next one arrives; giving the next one the
+ * same buffer saves glibc from trimming and re-growing its heap every time
+ * (page faults were ~6 % of a bulk transfer's CPU, docs/BENCHMARKS.md) and
+ * keeps the buffer warm.  At most REUSE_MAX bytes stay allocated.
+ */
+#define REUSE_MIN (64u * 1024u)
+#define REUSE_MAX (1024u * 1024u)
+
+static spl_atomic g_spare; /* a secip_message *, or 0 */
+
+static secip_message *take_spare(size_t cap)
+{
+    int64_t v;
+    secip_message *m;
+
+    do {
+        v = spl_atomic_load(&g_spare);
+        if (v == 0)
+            return NULL;
+    } while (!spl_atomic_cas(&g_spare, v, 0));
+    m = (secip_message *)(intptr_t)v;
+    if (m->cap >= cap && m->cap / 4 <= cap)
+        return m;
+    free(m->data);
+    free(m);
+    return NULL;
+}
+
+/* 1 when m went to the spare slot (the caller must not free it). */
+static int keep_spare(secip_message *m)
+{
+    if (m->cap < REUSE_MIN || m->cap > REUSE_MAX || m->json != NULL ||
+        m->file_name != NULL || m->file_path != NULL)
+        return 0;
+    return spl_atomic_cas(&g_spare, 0, (int64_t)(intptr_t)m);
+}
+
 secip_message *sp_message_new(int type, size_t cap)
 {
     secip_message *m;
 
+    if (cap > INLINE_MAX && (m = take_spare(cap)) != NULL) {
+        uint8_t *data = m->data;
+        size_t have = m->cap;
+        memset(m, 0, sizeof *m);
+        m->data = data;
+        m->cap = have;
+        m->type = type;
+        m->data[0] = 0;
+        return m;
+    }
     if (cap <= INLINE_MAX) {
         m = malloc(sizeof *m + cap + 1);
         if (m == NULL)
@@ -183,7 +233,15 @@ void secip_message_free(secip_message *m)
         json_object_put(m->json);
     free(m->file_name);
     free(m->file_path);
-    if (!is_inline(m))
-        free(m->data);
+    if (is_inline(m)) {
+        free(m);
+        return;
+    }
+    m->file_name = NULL;
+    m->file_path = NULL;
+    m->json = NULL;
+    if (keep_spare(m))
+        return;
+    free(m->data);
     free(m);
 }
