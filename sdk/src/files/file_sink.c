@@ -21,6 +21,23 @@
 
 enum { K_OPEN, K_PROVE, K_DONE, K_FAILED };
 
+/*
+ * A checkpoint taken while data flows is synced and recorded by a thread of
+ * its own: the sink is fed by a session's loop thread, and an fsync behind
+ * a busy disk can take hundreds of milliseconds, during which every other
+ * session of that loop (and small messages of this one) would wait.  The
+ * thread gets a snapshot (offset and prefix hash); it syncs the file, which
+ * covers at least those bytes, and only then writes the state, so a resume
+ * offset still never covers bytes that are not on stable storage.
+ */
+typedef struct bg_checkpoint {
+    spl_thread *thread;
+    spl_atomic done;
+    spl_file *f;            /* the sink's, open until the thread is joined */
+    const char *state_path; /* the sink's */
+    sp_file_state st;
+} bg_checkpoint;
+
 struct sp_file_sink {
     sp_sink_config cfg;
     char *dir;
@@ -34,11 +51,14 @@ struct sp_file_sink {
     sp_file_state st; /* identity, size, mtime; verified/prefix on resume */
     uint64_t next;    /* bytes received and hashed */
     uint64_t last_checkpoint;
+    bg_checkpoint *bg; /* a checkpoint being written, or NULL */
     int kind;
     int claimed; /* the identity is registered as in use */
     char name[SP_SAFENAME_MAX + 1];
     uint8_t digest[32];
 };
+
+static void bg_join(sp_file_sink *s);
 
 static int fail(sp_file_sink *s, int rc)
 {
@@ -182,6 +202,7 @@ uint64_t sp_file_sink_offset(const sp_file_sink *s, int *prove)
 /* Forget the partial content: data starts again at 0. */
 static int restart(sp_file_sink *s)
 {
+    bg_join(s);
     s->kind = K_OPEN;
     s->next = 0;
     s->last_checkpoint = 0;
@@ -263,6 +284,55 @@ int sp_file_sink_decline(sp_file_sink *s)
     return rc < 0 ? fail(s, rc) : 0;
 }
 
+static void bg_run(void *arg)
+{
+    bg_checkpoint *b = arg;
+    /* Best effort: a failed checkpoint only means an older resume offset
+     * (the final sync reports real disk errors). */
+    if (spl_file_sync(b->f) == 0)
+        (void)sp_file_state_save(b->state_path, &b->st);
+    spl_atomic_store(&b->done, 1);
+}
+
+/* Wait for the background checkpoint, if one runs. */
+static void bg_join(sp_file_sink *s)
+{
+    if (s->bg == NULL)
+        return;
+    spl_thread_join(s->bg->thread);
+    free(s->bg);
+    s->bg = NULL;
+}
+
+/* Start a checkpoint of the first s->next bytes on its own thread, unless
+ * the previous one is still running (the next write tries again). */
+static void checkpoint_async(sp_file_sink *s)
+{
+    bg_checkpoint *b;
+
+    if (s->state_path == NULL || s->next == 0)
+        return;
+    if (s->bg != NULL) {
+        if (!spl_atomic_load(&s->bg->done))
+            return;
+        bg_join(s);
+    }
+    b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return;
+    b->f = s->f;
+    b->state_path = s->state_path;
+    b->st = s->st;
+    b->st.verified = s->next;
+    sp_sha256_out(&s->sha, b->st.prefix);
+    if (spl_thread_create(&b->thread, bg_run, b) != 0) {
+        free(b);
+        return;
+    }
+    s->bg = b;
+    s->last_checkpoint = s->next;
+}
+
 /* Sync the partial file, then record how much of it is verified. */
 static int checkpoint(sp_file_sink *s)
 {
@@ -285,7 +355,6 @@ int sp_file_sink_write(sp_file_sink *s, uint64_t off, const void *data,
                        size_t len)
 {
     ptrdiff_t put;
-    int rc;
 
     if (s == NULL || (data == NULL && len > 0))
         return sp_error_set(SECIP_EINVAL, "file sink: bad argument");
@@ -314,11 +383,8 @@ int sp_file_sink_write(sp_file_sink *s, uint64_t off, const void *data,
     sp_sha256_update(&s->sha, data, len);
     s->next += len;
     if (s->next - s->last_checkpoint >= s->cfg.checkpoint_bytes &&
-        s->next < s->st.size) {
-        rc = checkpoint(s);
-        if (rc < 0)
-            return fail(s, rc);
-    }
+        s->next < s->st.size)
+        checkpoint_async(s);
     return 0;
 }
 
@@ -348,6 +414,7 @@ int sp_file_sink_finish(sp_file_sink *s, const uint8_t hash[32])
         s->kind = K_DONE;
         return 0;
     }
+    bg_join(s);
     rc = spl_file_sync(s->f);
     if (rc < 0)
         return fail(s, rc);
@@ -417,6 +484,7 @@ void sp_file_sink_close(sp_file_sink *s, int keep_partial)
     if (s == NULL)
         return;
     secip_message_free(s->msg);
+    bg_join(s);
     if (s->kind != K_DONE) {
         int keep = keep_partial && s->kind != K_FAILED &&
                    s->state_path != NULL && s->f != NULL;
