@@ -27,7 +27,7 @@
  *  limit the receiver granted last (FILE_ACCEPT offset + this, then each
  *  FILE_WINDOW), and how far the receiver lets it shrink before it grants
  *  more. */
-#define SP_FILE_WINDOW       (1024u * 1024u)
+#define SP_FILE_WINDOW       (512u * 1024u)
 #define SP_FILE_WINDOW_EVERY (SP_FILE_WINDOW / 4u)
 
 /** Largest payload of every file frame but FILE_CHUNK. */
