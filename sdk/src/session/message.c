@@ -63,11 +63,11 @@ static secip_message *take_spare(size_t cap)
     return NULL;
 }
 
-/* 1 when m went to the spare slot (the caller must not free it). */
+/* 1 when m (its JSON and file fields already released) went to the spare
+ * slot; the caller must not free it then. */
 static int keep_spare(secip_message *m)
 {
-    if (m->cap < REUSE_MIN || m->cap > REUSE_MAX || m->json != NULL ||
-        m->file_name != NULL || m->file_path != NULL)
+    if (m->cap < REUSE_MIN || m->cap > REUSE_MAX)
         return 0;
     return spl_atomic_cas(&g_spare, 0, (int64_t)(intptr_t)m);
 }
@@ -237,10 +237,7 @@ void secip_message_free(secip_message *m)
         free(m);
         return;
     }
-    m->file_name = NULL;
-    m->file_path = NULL;
-    m->json = NULL;
-    if (keep_spare(m))
+    if (keep_spare(m)) /* sp_message_new resets every field on reuse */
         return;
     free(m->data);
     free(m);
