@@ -5,7 +5,7 @@
 # report or broken invariant.
 #
 #   scripts/fuzz.sh [--seconds N] [--runs N] [--max-len N] [--build DIR]
-#                   [--no-build] [--grow] [--only TARGET]
+#                   [--no-build] [--grow] [--only TARGET] [--seed N]
 #
 #   --seconds N  run time per target (default 20; with --runs, a time cap
 #                only when given explicitly)
@@ -17,6 +17,10 @@
 #                corpus (tests/fuzz/corpus/<target>, minimised with
 #                -merge=1); without it the committed corpus is never touched
 #   --only T     run only target T (frame, message, json, ...)
+#   --seed N     libFuzzer's random seed (default: a new one each run).
+#                CI passes a fixed seed so that a red run is reproducible
+#                and never a coin toss; long campaigns leave it random to
+#                explore (docs/SECURITY.md section 5)
 #
 # Needs clang and libclang-rt-14-dev (Debian: apt-get install clang
 # libclang-rt-14-dev).  Prints per target the executions reached, the
@@ -32,6 +36,7 @@ build="$here/build/fuzz"
 grow=0
 nobuild=0
 only=""
+seed=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --seconds) seconds=$2; seconds_set=1; shift 2 ;;
@@ -41,12 +46,13 @@ while [ $# -gt 0 ]; do
     --grow) grow=1; shift ;;
     --no-build) nobuild=1; shift ;;
     --only) only=$2; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --seed) seed=$2; shift 2 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "fuzz.sh: unknown argument $1" >&2; exit 2 ;;
     esac
 done
-for n in "$seconds" "$runs" "$max_len"; do
-    case "$n" in ''|*[!0-9]*) echo "fuzz.sh: --seconds, --runs and --max-len need a number" >&2; exit 2 ;; esac
+for n in "$seconds" "$runs" "$max_len" "$seed"; do
+    case "$n" in ''|*[!0-9]*) echo "fuzz.sh: --seconds, --runs, --max-len and --seed need a number" >&2; exit 2 ;; esac
 done
 # libFuzzer: -max_total_time=0 means no time limit, -runs=-1 no count limit.
 limit="-max_total_time=$seconds"
@@ -54,6 +60,8 @@ if [ "$runs" -gt 0 ]; then
     [ $seconds_set -eq 1 ] || seconds=0
     limit="-runs=$runs -max_total_time=$seconds"
 fi
+# libFuzzer: -seed=0 means "pick one".
+limit="$limit -seed=$seed"
 
 if [ $nobuild -eq 0 ]; then
     san="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"

@@ -8,7 +8,8 @@
 #   4. tsan          ThreadSanitizer build and tests
 #   5. memcheck      the suite under valgrind memcheck (scripts/memcheck.sh)
 #   6. fuzz          every libFuzzer target, 10 s each from its corpus
-#                    (scripts/fuzz.sh; any crash, leak or timeout fails)
+#                    (scripts/fuzz.sh, fixed seed so a failure reproduces;
+#                    any crash, leak or timeout fails)
 #   7. bench-smoke   every benchmark and peer, tiny sizes, one round
 #                    (keeps them building and running; asserts no speed)
 #   7b. volume       the file-transfer volume tests (ctest -L volume: 2 GiB
@@ -93,7 +94,7 @@ stage wine-start scripts/wine-env.sh start
 stage test-windows cmake --workflow --preset test-windows
 stage tsan "${no_aslr[@]}" cmake --workflow --preset tsan
 stage memcheck scripts/memcheck.sh
-stage fuzz scripts/fuzz.sh --seconds 10
+stage fuzz scripts/fuzz.sh --seconds 10 --seed 20261126
 stage bench-smoke bench/run.sh --smoke
 # The Release tree of bench/run.sh, with its tests enabled.
 volume_tests() {

@@ -238,6 +238,15 @@ static void test_tampering(secip_cert *ca, secip_cert *leaf)
     CHECK_ERR(secip_cert_load_pem(text, strlen(text), &t), SECIP_EFORMAT);
     expect_detail("truncated", 0);
     CHECK_ERR(secip_cert_load_pem("hello", 5, &t), SECIP_EFORMAT);
+    /* BEGIN lines without their five dashes, or whose label ends in
+     * dashes (found by fuzz_pem). */
+    text = "-----BEGIN CERTIFICATE--\n-----END CERTIFICATE-----\n";
+    CHECK_ERR(secip_cert_load_pem(text, strlen(text), &t), SECIP_EFORMAT);
+    expect_detail("malformed BEGIN line", 0);
+    static const char nuls[] = "-----BEGIN CERTIFICATE--\0\0\n"
+                               "-----END CERTIFICATE-----\n";
+    CHECK_ERR(secip_cert_load_pem(nuls, sizeof nuls - 1, &t), SECIP_EFORMAT);
+    expect_detail("malformed BEGIN line", 0);
     tu_log("tampered and garbage certificates rejected (%u mutants parsed, "
            "none verified)",
            ok);

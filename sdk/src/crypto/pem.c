@@ -83,6 +83,26 @@ static int pem_fail(pem_state *st, int code, const char *what)
     return sp_error_set(code, "bad PEM: %s", what);
 }
 
+/* 1 if name is an RFC 7468 label: printable characters, with single
+ * hyphens or spaces only between them. BearSSL keeps whatever precedes
+ * the line's last dashes, so "BEGIN X--" would otherwise name "X--", an
+ * object no encoder can write back. */
+static int valid_label(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || name[0] == '-' || name[0] == ' ' || name[n - 1] == '-' ||
+        name[n - 1] == ' ')
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c < 0x20 || c > 0x7e)
+            return 0;
+        if ((c == '-' || c == ' ') && (name[i + 1] == '-' || name[i + 1] == ' '))
+            return 0;
+    }
+    return 1;
+}
+
 /* Handles one decoder event; returns 0, or a negative code. */
 static int pem_event(br_pem_decoder_context *pc, pem_state *st, int ev,
                      int *in_obj)
@@ -93,6 +113,8 @@ static int pem_event(br_pem_decoder_context *pc, pem_state *st, int ev,
         sp_pem_obj *o = &st->objs[st->count];
         memset(o, 0, sizeof *o);
         snprintf(o->name, sizeof o->name, "%s", br_pem_decoder_name(pc));
+        if (!valid_label(o->name))
+            return pem_fail(st, SECIP_EFORMAT, "malformed BEGIN line");
         br_pem_decoder_setdest(pc, pem_collect, st);
         *in_obj = 1;
     } else if (ev == BR_PEM_END_OBJ) {
@@ -113,14 +135,16 @@ static int pem_event(br_pem_decoder_context *pc, pem_state *st, int ev,
     return 0;
 }
 
-/* 1 if text[0..len) contains "-----END <name>-----". */
-static int has_end_line(const char *text, size_t len, const char *name)
+/* 1 if text[0..len) contains "<kind><name>-----" (kind "-----BEGIN " or
+ * "-----END "). */
+static int has_line(const char *text, size_t len, const char *kind,
+                    const char *name)
 {
-    size_t nl = strlen(name), need = 9 + nl + 5;
+    size_t kl = strlen(kind), nl = strlen(name), need = kl + nl + 5;
     for (size_t i = 0; i + need <= len; i++)
-        if (memcmp(text + i, "-----END ", 9) == 0 &&
-            memcmp(text + i + 9, name, nl) == 0 &&
-            memcmp(text + i + 9 + nl, "-----", 5) == 0)
+        if (memcmp(text + i, kind, kl) == 0 &&
+            memcmp(text + i + kl, name, nl) == 0 &&
+            memcmp(text + i + kl + nl, "-----", 5) == 0)
             return 1;
     return 0;
 }
@@ -169,12 +193,16 @@ int sp_pem_decode(const char *text, size_t len, sp_pem_obj **objs,
         return pem_fail(&st, SECIP_EFORMAT, "truncated object (no END line)");
     if (st.count == 0)
         return pem_fail(&st, SECIP_EFORMAT, "no PEM object found");
-    /* BearSSL ends an object at any line starting "-----END"; insist on
-     * the whole line so that a truncated file is reported as such. */
-    for (size_t i = 0; i < st.count; i++)
-        if (!has_end_line(text, len, st.objs[i].name))
+    /* BearSSL ends an object at any line starting "-----END" and takes a
+     * BEGIN line's label up to its last dashes; insist on whole lines so
+     * that a truncated or mangled file is reported as such. */
+    for (size_t i = 0; i < st.count; i++) {
+        if (!has_line(text, len, "-----BEGIN ", st.objs[i].name))
+            return pem_fail(&st, SECIP_EFORMAT, "malformed BEGIN line");
+        if (!has_line(text, len, "-----END ", st.objs[i].name))
             return pem_fail(&st, SECIP_EFORMAT,
                             "truncated object (incomplete END line)");
+    }
     *objs = st.objs;
     *count = st.count;
     return 0;
