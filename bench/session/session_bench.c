@@ -5,9 +5,13 @@
  * (fork, server CPU and RSS) is bench/peers/harness.c.
  *
  * The server uses event callbacks (no thread per session); the client is
- * the blocking client API.  Every receiver checksums what it got and
+ * the blocking client API, except for latency, which is measured both ways:
+ * "secip" with client callbacks (each echo answered on the loop thread, as
+ * an event-driven program would) and "secip_blocking" with
+ * send + secip_session_receive from the caller's thread.  Every receiver checksums what it got and
  * returns count + checksum, which the sender compares before printing.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,7 +211,7 @@ static void report_latency(const char *impl, double *us, uint64_t n)
     bh_result("lat_p99_us", impl, us[(n * 99) / 100]);
 }
 
-static void run_lat(int port)
+static void run_lat_blocking(int port)
 {
     secip_client *c = NULL;
     unsigned char buf[65536];
@@ -227,9 +231,78 @@ static void run_lat(int port)
             bh_die("echo mismatch");
         secip_message_free(m);
     }
-    report_latency("secip", us, opt->count);
+    report_latency("secip_blocking", us, opt->count);
     secip_client_free(c);
     free(us);
+}
+
+/* Event style: the loop thread times each echo and sends the next
+ * request from the callback; the main thread only waits for the end. */
+typedef struct lat_run {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    uint64_t i;
+    int done;
+    double t0, *us;
+    unsigned char buf[65536];
+} lat_run;
+
+static void lat_send(secip_session *s, lat_run *L)
+{
+    bh_fill(L->buf, opt->msg_size, L->i);
+    L->t0 = bh_now();
+    if (secip_session_send_bytes(s, L->buf, opt->msg_size))
+        bh_die("send: %s", secip_last_error());
+}
+
+static void lat_on_message(secip_session *s, secip_message *m, void *ud)
+{
+    lat_run *L = ud;
+    double now = bh_now();
+    size_t len = 0;
+    const void *d = secip_message_data(m, &len);
+    if (len != opt->msg_size || memcmp(d, L->buf, len) != 0)
+        bh_die("echo mismatch");
+    secip_message_free(m);
+    L->us[L->i] = (now - L->t0) * 1e6;
+    if (++L->i < opt->count) {
+        lat_send(s, L);
+        return;
+    }
+    pthread_mutex_lock(&L->mu);
+    L->done = 1;
+    pthread_cond_signal(&L->cv);
+    pthread_mutex_unlock(&L->mu);
+}
+
+static void run_lat_events(int port)
+{
+    secip_client_callbacks cbs = {lat_on_message, NULL};
+    secip_client *c = NULL;
+    lat_run *L = calloc(1, sizeof *L);
+    if (L == NULL || (L->us = malloc(opt->count * sizeof(double))) == NULL ||
+        secip_client_new(&c) || secip_client_set_callbacks(c, &cbs, L))
+        bh_die("setup");
+    pthread_mutex_init(&L->mu, NULL);
+    pthread_cond_init(&L->cv, NULL);
+    secip_session *s = connect_one(c, port);
+    lat_send(s, L);
+    pthread_mutex_lock(&L->mu);
+    while (!L->done)
+        pthread_cond_wait(&L->cv, &L->mu);
+    pthread_mutex_unlock(&L->mu);
+    report_latency("secip", L->us, opt->count);
+    secip_client_free(c);
+    pthread_cond_destroy(&L->cv);
+    pthread_mutex_destroy(&L->mu);
+    free(L->us);
+    free(L);
+}
+
+static void run_lat(int port)
+{
+    run_lat_events(port);
+    run_lat_blocking(port);
 }
 
 /* n connections; fresh client each time (full) or one client (resumed). */

@@ -33,6 +33,12 @@
  * CPU), started with the first client and stopped when the last one is
  * freed.
  *
+ * Two styles of receiving, as for servers: blocking (secip_session_receive()
+ * from any thread; the default) or event callbacks
+ * (secip_client_set_callbacks(): each message is handed to on_message on
+ * the session's loop thread as soon as it is decrypted, with no hand-off
+ * to another thread — the lowest latency, for event-driven programs).
+ *
  * Thread-safety: configure from one thread before connecting.  A client has
  * at most one session at a time; connect and free must not run
  * concurrently.  The session may be used from any thread.
@@ -112,6 +118,36 @@ SECIP_API int secip_client_set_options(secip_client *c,
  */
 SECIP_API int secip_client_set_source_address(secip_client *c,
                                               const char *addr);
+
+/** Event callbacks of a client (any may be NULL); they run on the
+ *  session's loop thread and must not block (no connect, receive or free
+ *  from them; sending is fine and leaves with the same loop iteration). */
+typedef struct secip_client_callbacks {
+    /**
+     * A message arrived.  Ownership: m belongs to the callback, which frees
+     * it with secip_message_free() (now or later, from any thread).
+     */
+    void (*on_message)(secip_session *s, secip_message *m, void *user_data);
+    /**
+     * The session ended; status is SECIP_ECLOSED for a normal close or the
+     * error that ended it.  Runs once per session that opened.  The session
+     * stays valid (it belongs to the client) until the next connect or
+     * secip_client_free().
+     */
+    void (*on_close)(secip_session *s, int status, void *user_data);
+} secip_client_callbacks;
+
+/**
+ * Choose the event style for the sessions of later connects: cbs is copied;
+ * NULL goes back to the blocking style.  With an on_message callback,
+ * secip_session_receive() on those sessions fails with SECIP_EINVAL.
+ * user_data is passed to the callbacks unchanged.
+ * Thread-safety: as the other set_* functions (before connecting).
+ * Errors: SECIP_EINVAL (NULL client).
+ */
+SECIP_API int secip_client_set_callbacks(secip_client *c,
+                                         const secip_client_callbacks *cbs,
+                                         void *user_data);
 
 /**
  * Connect to host:port and complete the handshake within timeout_ms (> 0,

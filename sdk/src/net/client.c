@@ -38,9 +38,59 @@ struct secip_client {
     int last_verified;
     char last_fp[65];
     char last_name[256];
+    /* event style (secip_client_set_callbacks) */
+    int have_cbs;
+    secip_client_callbacks cbs;
+    void *cb_ud;
 };
 
-static const sp_session_hooks client_hooks = {NULL, NULL, NULL};
+static const sp_session_hooks client_hooks = {NULL, NULL, NULL, NULL};
+
+/* Event style: the session's owner is the client, which outlives it. */
+static void cb_message_hook(secip_session *s, secip_message *m)
+{
+    secip_client *c = s->owner;
+    if (c->cbs.on_message != NULL)
+        c->cbs.on_message(s, m, c->cb_ud);
+    else
+        secip_message_free(m);
+}
+
+/* on_ending: before connect or free can wake and free the client. */
+static void cb_closed_hook(secip_session *s, int status)
+{
+    secip_client *c = s->owner;
+    if (s->was_open && c->cbs.on_close != NULL)
+        c->cbs.on_close(s, status, c->cb_ud);
+}
+
+/* Messages are queued for receive unless the callbacks take them. */
+static const sp_session_hooks client_cb_hooks = {NULL, cb_message_hook, NULL,
+                                                 cb_closed_hook};
+static const sp_session_hooks client_close_hooks = {NULL, NULL, NULL,
+                                                    cb_closed_hook};
+
+int secip_client_set_callbacks(secip_client *c,
+                               const secip_client_callbacks *cbs,
+                               void *user_data)
+{
+    if (c == NULL)
+        return sp_error_set(SECIP_EINVAL, "set_callbacks: NULL client");
+    c->have_cbs = cbs != NULL;
+    if (cbs != NULL)
+        c->cbs = *cbs;
+    else
+        memset(&c->cbs, 0, sizeof c->cbs);
+    c->cb_ud = user_data;
+    return 0;
+}
+
+static const sp_session_hooks *hooks_of(const secip_client *c)
+{
+    if (!c->have_cbs)
+        return &client_hooks;
+    return c->cbs.on_message != NULL ? &client_cb_hooks : &client_close_hooks;
+}
 
 int secip_client_new(secip_client **out)
 {
@@ -331,7 +381,7 @@ int secip_client_connect(secip_client *c, const char *host, uint16_t port,
         return sp_error_set(SECIP_EINVAL, "secip_client_connect: bad argument");
     *out = NULL;
     drop_session(c);
-    rc = sp_session_new(0, &c->opts, &client_hooks, c, &s);
+    rc = sp_session_new(0, &c->opts, hooks_of(c), c, &s);
     if (rc < 0)
         return rc;
     s->loop = sp_loopset_pick(c->loops);

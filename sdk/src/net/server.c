@@ -400,6 +400,6 @@ static void on_closed_hook(secip_session *s, int status)
 }
 
 const sp_session_hooks sp_server_blocking_hooks = {on_open_hook, NULL,
-                                                   on_closed_hook};
+                                                   on_closed_hook, NULL};
 const sp_session_hooks sp_server_callback_hooks = {
-    on_open_hook, on_message_hook, on_closed_hook};
+    on_open_hook, on_message_hook, on_closed_hook, NULL};

@@ -372,6 +372,10 @@ int secip_session_receive(secip_session *s, secip_message **out, int timeout_ms)
     if (s == NULL || out == NULL)
         return sp_error_set(SECIP_EINVAL, "receive: NULL argument");
     *out = NULL;
+    if (s->hooks->on_message != NULL)
+        return sp_error_set(SECIP_EINVAL, "receive: this session hands its "
+                                          "messages to an on_message "
+                                          "callback");
     end = spl_clock_ms() + (uint64_t)(timeout_ms < 0 ? 0 : timeout_ms);
     spl_mutex_lock(s->mu);
     for (;;) {

@@ -35,6 +35,10 @@ typedef struct sp_session_hooks {
     void (*on_message)(secip_session *s, secip_message *m);
     /** The TCP handle is closed; last call from the loop. */
     void (*on_closed)(secip_session *s, int status);
+    /** The TCP handle is closed and the session is about to say so to
+     *  waiting threads: an owner that may be freed as soon as they wake
+     *  (a client) reports the end here, while it still exists. */
+    void (*on_ending)(secip_session *s, int status);
 } sp_session_hooks;
 
 /* A queued outgoing message or control frame, with its bytes. */

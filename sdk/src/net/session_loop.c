@@ -320,6 +320,12 @@ static void on_tcp_closed(spl_tcp *h, void *arg)
     spl_timer_free(s->timer);
     s->timer = NULL;
     sp_files_session_end(s); /* partial files stay for a resume */
+    if (s->hooks->on_ending != NULL) {
+        spl_mutex_lock(s->mu);
+        status = s->status;
+        spl_mutex_unlock(s->mu);
+        s->hooks->on_ending(s, status);
+    }
     spl_mutex_lock(s->mu);
     s->state = SP_S_CLOSED;
     sp_session_free_outq_locked(s);
