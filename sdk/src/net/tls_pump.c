@@ -128,8 +128,10 @@ void sp_tls_fini(sp_tls *t)
 {
     free(t->iobuf);
     free(t->stage);
+    free(t->ostage);
     t->iobuf = NULL;
     t->stage = NULL;
+    t->ostage = NULL;
 }
 
 /* ---- error mapping ------------------------------------------------------- */
@@ -190,6 +192,7 @@ void sp_tls_fail(sp_tls *t, int status)
 static void on_write(spl_tcp *h, void *arg, ptrdiff_t result)
 {
     sp_tls *t = arg;
+    int from_stage = t->writing == 2;
     (void)h;
     t->writing = 0;
     if (t->ended)
@@ -201,7 +204,14 @@ static void on_write(spl_tcp *h, void *arg, ptrdiff_t result)
         return;
     }
     t->wire_out += (uint64_t)result;
-    br_ssl_engine_sendrec_ack(t->eng, (size_t)result);
+    if (from_stage) {
+        size_t n = (size_t)result; /* the platform completes whole writes;
+                                      keep any tail all the same */
+        memmove(t->ostage, t->ostage + n, t->ostage_len - n);
+        t->ostage_len -= n;
+    } else {
+        br_ssl_engine_sendrec_ack(t->eng, (size_t)result);
+    }
     sp_tls_pump(t);
 }
 
@@ -293,23 +303,72 @@ static int take_app(sp_tls *t)
     return n > 0;
 }
 
-static void start_io(sp_tls *t)
+/* Move a finished record from the engine into the output stage (bulk
+ * sessions), which frees the engine to encrypt the next one. */
+static int gather(sp_tls *t)
 {
     size_t len;
     unsigned char *buf;
-    int rc;
+    if (t->writing)
+        return 0; /* the stage may be on the wire */
+    buf = br_ssl_engine_sendrec_buf(t->eng, &len);
+    if (buf == NULL)
+        return 0;
+    if (t->ostage == NULL) {
+        if (len < SP_TLS_GATHER_MIN)
+            return 0; /* light traffic: written straight from the engine */
+        t->ostage = malloc(SP_TLS_OSTAGE);
+        if (t->ostage == NULL)
+            return 0; /* not fatal: the direct path still works */
+    }
+    if (len > SP_TLS_OSTAGE - t->ostage_len)
+        return 0; /* full: write it first */
+    memcpy(t->ostage + t->ostage_len, buf, len);
+    t->ostage_len += len;
+    br_ssl_engine_sendrec_ack(t->eng, len);
+    return 1;
+}
 
-    if (!t->writing && (buf = br_ssl_engine_sendrec_buf(t->eng, &len))) {
-        spl_iov iov;
-        iov.base = buf;
-        iov.len = len;
-        rc = spl_tcp_write(t->tcp, &iov, 1, on_write, t);
-        if (rc < 0) {
-            sp_tls_fail(t, rc);
-            return;
-        }
-        t->writing = 1;
-        t->write_len = len;
+static int start_write(sp_tls *t)
+{
+    size_t len;
+    unsigned char *buf;
+    spl_iov iov;
+    int kind = 2;
+    if (t->writing)
+        return 0;
+    if (t->ostage_len > 0) {
+        buf = t->ostage;
+        len = t->ostage_len;
+    } else if ((buf = br_ssl_engine_sendrec_buf(t->eng, &len)) != NULL) {
+        kind = 1;
+    } else {
+        return 0;
+    }
+    iov.base = buf;
+    iov.len = len;
+    int rc = spl_tcp_write(t->tcp, &iov, 1, on_write, t);
+    if (rc < 0)
+        return rc;
+    t->writing = kind;
+    t->write_len = len;
+    return 0;
+}
+
+/* Records still on their way out that the engine has already let go of. */
+static int unsent(const sp_tls *t)
+{
+    return t->ostage_len > 0 || t->writing == 2;
+}
+
+static void start_io(sp_tls *t)
+{
+    size_t len;
+    int rc = start_write(t);
+
+    if (rc < 0) {
+        sp_tls_fail(t, rc);
+        return;
     }
     if (!t->reading && !t->peer_eof && t->stage_off >= t->stage_len &&
         br_ssl_engine_recvrec_buf(t->eng, &len) != NULL) {
@@ -353,7 +412,8 @@ static int step(sp_tls *t)
     int moved = 0;
 
     if (st & BR_SSL_CLOSED) {
-        closed(t);
+        if (!unsent(t)) /* else the last records (close_notify) go first */
+            closed(t);
         return 0;
     }
     moved |= feed_stage(t);
@@ -379,6 +439,7 @@ static int step(sp_tls *t)
         t->want_flush = 0;
         moved = 1;
     }
+    moved |= gather(t);
     return moved;
 }
 
@@ -394,12 +455,13 @@ void sp_tls_pump(sp_tls *t)
         while (!t->ended && step(t))
             ;
         if (!t->ended) {
-            if (br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED)
+            if ((br_ssl_engine_current_state(t->eng) & BR_SSL_CLOSED) &&
+                !unsent(t))
                 closed(t);
             else
                 start_io(t);
         }
-        if (!t->ended && t->peer_eof && !t->reading &&
+        if (!t->ended && t->peer_eof && !t->reading && !unsent(t) &&
             t->stage_off >= t->stage_len &&
             !(br_ssl_engine_current_state(t->eng) & BR_SSL_RECVAPP))
             eof(t);
