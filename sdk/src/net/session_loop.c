@@ -223,6 +223,8 @@ static size_t on_send(sp_tls *t, uint8_t *p, size_t cap, int *flush)
     for (sp_out_msg *m = done; m != NULL; m = m->next) {
         sp_out_node *o = (sp_out_node *)(void *)m;
         s->queued -= o->cost;
+        if (o == s->batch)
+            s->batch = NULL;
         if (o->is_close)
             close_now = 1;
         if (o->m.user != NULL) { /* a file chunk: its sender may go on */

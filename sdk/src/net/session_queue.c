@@ -47,6 +47,7 @@ void sp_session_free_outq_locked(secip_session *s)
         m = next;
     }
     sp_outq_init(&s->outq, s->outq.max_open);
+    s->batch = NULL;
     s->queued = 0;
 }
 
@@ -85,6 +86,47 @@ void sp_session_request_close(secip_session *s, unsigned reason)
     sp_session_kick(s);
 }
 
+/* The tail node small frames may still join, or NULL. */
+static sp_out_node *open_batch(secip_session *s, uint64_t need)
+{
+    sp_out_node *b = s->batch;
+    if (b == NULL || s->outq.tail != &b->m || s->outq.cur == &b->m ||
+        b->m.off != 0 || b->m.len + need > SP_BATCH_CAP)
+        return NULL;
+    return b;
+}
+
+/* Append one small message as a whole frame to a shared node (see
+ * SP_BATCH_CAP).  Returns 0, or a negative code.  Caller holds mu. */
+static int queue_batched(secip_session *s, uint8_t type, const void *data,
+                         size_t len, uint64_t need)
+{
+    sp_out_msg frame;
+    sp_out_node *b = open_batch(s, need);
+    int rc = sp_out_msg_init(&frame, type, data, len, s->send_frame, 1);
+    if (rc < 0)
+        return rc;
+    if (b == NULL) {
+        b = malloc(sizeof *b + SP_BATCH_CAP);
+        if (b == NULL)
+            return sp_error_set(SECIP_ENOMEM, "out of memory queueing %lu "
+                                              "bytes",
+                                (unsigned long)len);
+        sp_out_msg_init_raw(&b->m, b->data, 0);
+        b->cost = 0;
+        b->is_close = 0;
+        sp_outq_push(&s->outq, &b->m); /* the loop waits for mu: it sees
+                                          the frame, never an empty node */
+        s->batch = b;
+    }
+    size_t w = sp_out_msg_write(&frame, b->data + b->m.len,
+                                SP_BATCH_CAP - (size_t)b->m.len, 0);
+    b->m.len += w;
+    b->cost += w;
+    s->queued += w;
+    return 0;
+}
+
 int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
                             size_t len)
 {
@@ -101,6 +143,9 @@ int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
                             "would pass the limit of %llu (max_queued_bytes)",
                             (unsigned long long)s->queued, (unsigned long)len,
                             (unsigned long long)s->queue_cap);
+    if (len <= SP_BATCH_MSG_MAX && len <= s->send_frame)
+        return queue_batched(s, type, data, len,
+                             sp_wire_size(len, s->send_frame));
     n = malloc(sizeof *n + len);
     if (n == NULL)
         return sp_error_set(SECIP_ENOMEM, "out of memory queueing %lu bytes",
