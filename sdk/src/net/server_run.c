@@ -85,18 +85,19 @@ static void abort_conn_fn(void *arg)
     spl_tcp_abort(arg, NULL, NULL);
 }
 
-/* The peer's IP address without the port: "1.2.3.4:5" -> "1.2.3.4",
- * "[::1]:5" -> "::1".  An address that cannot be read counts as "?". */
-static void peer_ip(spl_tcp *conn, char *ip, size_t cap)
+/* The peer's IP address without the port, from its name ("1.2.3.4:5" ->
+ * "1.2.3.4", "[::1]:5" -> "::1").  An empty name counts as "?". */
+static void peer_ip(const char *peer, char *ip, size_t cap)
 {
     char name[80];
     char *end;
     const char *start = name;
     size_t n;
-    if (spl_tcp_peer_name(conn, name, sizeof name) < 0 || name[0] == '\0') {
+    if (peer[0] == '\0') {
         snprintf(ip, cap, "?");
         return;
     }
+    snprintf(name, sizeof name, "%s", peer);
     if (name[0] == '[') {
         start = name + 1;
         end = strchr(name, ']');
@@ -127,10 +128,13 @@ static void start_session(secip_server *srv, spl_tcp *conn)
     secip_session *s = NULL;
     attach_req *r;
     addr_slot *slot;
-    char ip[64];
+    char ip[64], peer[64];
     int rc;
 
-    peer_ip(conn, ip, sizeof ip);
+    /* One getpeername per connection: the session keeps the name. */
+    if (spl_tcp_peer_name(conn, peer, sizeof peer) < 0)
+        peer[0] = '\0';
+    peer_ip(peer, ip, sizeof ip);
     slot = sp_server_admit(srv, ip);
     if (slot == NULL) {
         refuse_conn(srv, conn);
@@ -144,6 +148,7 @@ static void start_session(secip_server *srv, spl_tcp *conn)
            : SECIP_ENOMEM;
     if (rc == 0) {
         s->srv_addr = slot; /* given back when the session leaves the list */
+        snprintf(s->peer_addr, sizeof s->peer_addr, "%s", peer);
         slot = NULL;
         s->queue_cap = srv->limits.max_queued_bytes;
         s->loop = srv->next_target;

@@ -423,8 +423,9 @@ static void on_tick(spl_timer *tm, void *arg)
 void sp_session_attach(secip_session *s, spl_tcp *tcp)
 {
     s->tcp = tcp;
-    spl_tcp_nodelay(tcp, 1);
-    spl_tcp_peer_name(tcp, s->peer_addr, sizeof s->peer_addr);
+    /* Nagle is already off (platform.h); a server passed the name. */
+    if (s->peer_addr[0] == '\0')
+        spl_tcp_peer_name(tcp, s->peer_addr, sizeof s->peer_addr);
     s->t0_ns = spl_clock_ns();
     s->hs_deadline_ms = spl_clock_ms() + s->opts.handshake_timeout_ms;
     spl_mutex_lock(s->mu);

@@ -1,6 +1,7 @@
 # Secure sessions: TLS over the platform layer, clients and servers (issue 4).
 list(APPEND SECIP_CORE_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/tls_pump.c
+  ${CMAKE_CURRENT_LIST_DIR}/tls_profile.c
   ${CMAKE_CURRENT_LIST_DIR}/x509_rec.c
   ${CMAKE_CURRENT_LIST_DIR}/loopset.c
   ${CMAKE_CURRENT_LIST_DIR}/session.c

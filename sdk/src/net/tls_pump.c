@@ -15,83 +15,6 @@
 #include "crypto/rng.h"
 #include "crypto/util.h"
 #include "error.h"
-#include "session/frame.h"
-
-/* ---- engine profile ------------------------------------------------------ */
-
-/* Preference order: AES-128-GCM is fastest where AES-NI exists, ChaCha20
- * where it does not; AES-256-GCM for peers that insist. */
-static const uint16_t suites[] = {
-    BR_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    BR_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    BR_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-};
-
-static const char *alpn_names[] = {SP_ALPN};
-
-/* BearSSL's default EC implementation supports more curves than secip
- * offers; these wrappers present it with only X25519 and P-256. */
-static const unsigned char *ec_generator(int curve, size_t *len)
-{
-    return br_ec_get_default()->generator(curve, len);
-}
-
-static const unsigned char *ec_order(int curve, size_t *len)
-{
-    return br_ec_get_default()->order(curve, len);
-}
-
-static size_t ec_xoff(int curve, size_t *len)
-{
-    return br_ec_get_default()->xoff(curve, len);
-}
-
-static uint32_t ec_mul(unsigned char *g, size_t glen, const unsigned char *x,
-                       size_t xlen, int curve)
-{
-    return br_ec_get_default()->mul(g, glen, x, xlen, curve);
-}
-
-static size_t ec_mulgen(unsigned char *r, const unsigned char *x, size_t xlen,
-                        int curve)
-{
-    return br_ec_get_default()->mulgen(r, x, xlen, curve);
-}
-
-static uint32_t ec_muladd(unsigned char *a, const unsigned char *b, size_t len,
-                          const unsigned char *x, size_t xlen,
-                          const unsigned char *y, size_t ylen, int curve)
-{
-    return br_ec_get_default()->muladd(a, b, len, x, xlen, y, ylen, curve);
-}
-
-static const br_ec_impl ec_secip = {((uint32_t)1 << BR_EC_curve25519) |
-                                        ((uint32_t)1 << BR_EC_secp256r1),
-                                    ec_generator,
-                                    ec_order,
-                                    ec_xoff,
-                                    ec_mul,
-                                    ec_mulgen,
-                                    ec_muladd};
-
-void sp_tls_engine_setup(br_ssl_engine_context *eng)
-{
-    br_ssl_engine_set_versions(eng, BR_TLS12, BR_TLS12);
-    br_ssl_engine_set_suites(eng, suites, sizeof suites / sizeof suites[0]);
-    /* SHA-256 and SHA-384 for the PRFs and handshake signatures; SHA-512
-     * only as a signature hash (RSA PKCS#1 v1.5). */
-    br_ssl_engine_set_hash(eng, br_sha256_ID, &br_sha256_vtable);
-    br_ssl_engine_set_hash(eng, br_sha384_ID, &br_sha384_vtable);
-    br_ssl_engine_set_hash(eng, br_sha512_ID, &br_sha512_vtable);
-    br_ssl_engine_set_prf_sha256(eng, &br_tls12_sha256_prf);
-    br_ssl_engine_set_prf_sha384(eng, &br_tls12_sha384_prf);
-    br_ssl_engine_set_default_aes_gcm(eng);
-    br_ssl_engine_set_default_chapol(eng);
-    br_ssl_engine_set_ec(eng, &ec_secip);
-    br_ssl_engine_set_rsavrfy(eng, br_rsa_pkcs1_vrfy_get_default());
-    br_ssl_engine_set_protocol_names(eng, alpn_names, 1);
-    br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
-}
 
 /* ---- lifetime ------------------------------------------------------------ */
 
@@ -209,6 +132,12 @@ static void on_write(spl_tcp *h, void *arg, ptrdiff_t result)
                                       keep any tail all the same */
         memmove(t->ostage, t->ostage + n, t->ostage_len - n);
         t->ostage_len -= n;
+        if (t->ostage_len == 0 && t->opened && !t->ostage_keep) {
+            /* it served the handshake flights: an idle session keeps no
+             * stage (a bulk sender gets one again) */
+            free(t->ostage);
+            t->ostage = NULL;
+        }
     } else {
         br_ssl_engine_sendrec_ack(t->eng, (size_t)result);
     }
@@ -315,12 +244,14 @@ static int gather(sp_tls *t)
     if (buf == NULL)
         return 0;
     if (t->ostage == NULL) {
-        if (len < SP_TLS_GATHER_MIN)
+        if (len < SP_TLS_GATHER_MIN && t->opened)
             return 0; /* light traffic: written straight from the engine */
         t->ostage = malloc(SP_TLS_OSTAGE);
         if (t->ostage == NULL)
             return 0; /* not fatal: the direct path still works */
     }
+    if (len >= SP_TLS_GATHER_MIN)
+        t->ostage_keep = 1; /* bulk: keep the stage for the session */
     if (len > SP_TLS_OSTAGE - t->ostage_len)
         return 0; /* full: write it first */
     memcpy(t->ostage + t->ostage_len, buf, len);

@@ -35,12 +35,15 @@
 #define SP_TLS_STAGE_MAX (64u * 1024u)
 
 /**
- * Output stage: allocated the first time the engine produces a record of
- * at least SP_TLS_GATHER_MIN bytes, then every finished record is copied
- * into it (up to four full records) while no write is in flight, and the
- * stage leaves in one write.  Measured on loopback (docs/BENCHMARKS.md,
- * workload 1): one system call and one TCP segment per 64 KiB instead of
- * per 16 KiB costs less than the extra memcpy of each record.
+ * Output stage: every finished record is copied into it (up to four full
+ * records) while no write is in flight, and the stage leaves in one
+ * write.  A session has one during its handshake (BearSSL seals a flight
+ * one record at a time: ServerHello, Certificate, ... would otherwise take
+ * one system call each) and, for good, from the first record of at least
+ * SP_TLS_GATHER_MIN bytes (bulk).  Measured on loopback
+ * (docs/BENCHMARKS.md, workloads 1 and 4): one system call and one TCP
+ * segment per 64 KiB instead of per 16 KiB, and one per flight instead
+ * of one per handshake record, cost less than the extra memcpy.
  */
 #define SP_TLS_GATHER_MIN (8u * 1024u)
 #define SP_TLS_OSTAGE     (4u * (16384u + 5u + 8u + 16u + 3u))
@@ -75,8 +78,9 @@ struct sp_tls {
     unsigned char *iobuf; /* BR_SSL_BUFSIZE_BIDI bytes */
     unsigned char *stage; /* stage_cap bytes */
     size_t stage_cap, stage_off, stage_len;
-    unsigned char *ostage; /* SP_TLS_OSTAGE bytes once bulk, else NULL */
+    unsigned char *ostage; /* SP_TLS_OSTAGE bytes, or NULL */
     size_t ostage_len;
+    int ostage_keep; /* a bulk record was seen: keep the stage */
     int reading, writing; /* operations in flight (writing 2: ostage) */
     size_t write_len;
     int pumping, again; /* re-entrancy guard */
