@@ -444,6 +444,14 @@ int spl_proc_peak_rss(uint64_t *out);
 int spl_proc_rss(uint64_t *out);
 
 /**
+ * This process's id (getpid / GetCurrentProcessId).  The random generator
+ * compares it on every call to notice that it runs in a fork()ed child,
+ * whose copy of the generator state must not repeat the parent's output.
+ * Never fails.
+ */
+uint64_t spl_proc_id(void);
+
+/**
  * Print prompt on the controlling terminal (or console) and read one line
  * without echoing it, into buf (NUL-terminated, the newline removed).
  * Echo is restored before returning, also on error.  Returns the length.

@@ -15,6 +15,11 @@
 #include "platform.h"
 #include "posix_error.h"
 
+uint64_t spl_proc_id(void)
+{
+    return (uint64_t)getpid();
+}
+
 int spl_proc_peak_rss(uint64_t *out)
 {
     struct rusage ru;

@@ -26,6 +26,11 @@ static int memory_info(PROCESS_MEMORY_COUNTERS *pmc)
     return 0;
 }
 
+uint64_t spl_proc_id(void)
+{
+    return (uint64_t)GetCurrentProcessId();
+}
+
 int spl_proc_peak_rss(uint64_t *out)
 {
     PROCESS_MEMORY_COUNTERS pmc;

@@ -4,6 +4,8 @@
  */
 #include "crypto/rng.h"
 
+#include <string.h>
+
 #include "crypto/util.h"
 #include "error.h"
 #include "platform.h"
@@ -20,6 +22,7 @@ static spl_atomic g_state;
 static spl_mutex *g_lock;
 static br_hmac_drbg_context g_drbg;
 static size_t g_since_reseed;
+static uint64_t g_pid; /* the process the state was last seeded in */
 
 /* Runs once, by the thread that won the state race. */
 static int rng_init_once(void)
@@ -36,6 +39,7 @@ static int rng_init_once(void)
     br_hmac_drbg_init(&g_drbg, &br_sha256_vtable, seed, sizeof seed);
     sp_wipe(seed, sizeof seed);
     g_since_reseed = 0;
+    g_pid = spl_proc_id();
     return 0;
 }
 
@@ -58,9 +62,30 @@ int sp_rng_ready(void)
     }
 }
 
+/* A fork()ed child starts with a copy of its parent's state, so without
+ * this both would produce the same "random" bytes (keys, nonces, TLS
+ * randoms).  The child mixes in fresh OS entropy and its own pid (which
+ * differs even if the OS source failed) before its first output. */
+static void rng_fork_check_locked(void)
+{
+    unsigned char fresh[SP_RNG_SEED_LEN + 8];
+    uint64_t pid = spl_proc_id();
+    if (pid == g_pid)
+        return;
+    memset(fresh, 0, sizeof fresh);
+    (void)spl_random(fresh, SP_RNG_SEED_LEN);
+    for (int i = 0; i < 8; i++)
+        fresh[SP_RNG_SEED_LEN + i] = (unsigned char)(pid >> (8 * i));
+    br_hmac_drbg_update(&g_drbg, fresh, sizeof fresh);
+    sp_wipe(fresh, sizeof fresh);
+    g_pid = pid;
+    g_since_reseed = 0;
+}
+
 /* Caller holds g_lock. */
 static void rng_generate_locked(void *buf, size_t len)
 {
+    rng_fork_check_locked();
     if (g_since_reseed >= SP_RNG_RESEED_BYTES) {
         unsigned char fresh[32];
         /* A failed reseed keeps the (still sound) old state: the DRBG's
