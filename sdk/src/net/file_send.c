@@ -223,6 +223,7 @@ static int queue_chunk(xfer_job *j, uint64_t off, size_t want, size_t *sent)
     n->m.user = &j->x; /* on_send counts it out of x.inflight */
     n->cost = SP_FILE_CHUNK_HEAD + (uint64_t)got;
     n->is_close = 0;
+    n->cap = 0;
     spl_mutex_lock(s->mu);
     rc = stop_locked(s, &j->x);
     if (rc == 0) {

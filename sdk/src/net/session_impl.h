@@ -57,8 +57,13 @@ typedef struct sp_out_node {
     sp_out_msg m; /* first: the queue links sp_out_msg pointers */
     uint64_t cost;
     int is_close;
+    size_t cap; /* payload room of a reusable node (large data), else 0 */
     uint8_t data[1];
 } sp_out_node;
+
+/** Free a node the queue is done with (large data nodes may be kept for
+ *  the next large send instead, see session_queue.c).  Any thread. */
+void sp_out_node_free(sp_out_node *n);
 
 typedef struct sp_rq_node {
     struct sp_rq_node *next;

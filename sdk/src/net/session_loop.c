@@ -234,7 +234,13 @@ static size_t on_send(sp_tls *t, uint8_t *p, size_t cap, int *flush)
     }
     if (close_now)
         s->close_written = 1;
-    wake = (done != NULL && s->queued <= s->opts.send_high_water) || chunk_done;
+    /* Senders wait above send_high_water; wake them only once the queue
+     * is down to half of it, so that each wake-up lets a sender queue
+     * several messages instead of one (hysteresis: one futex wake per
+     * ~512 KiB of bulk instead of per message, with the loop still
+     * holding half a mark of work while the sender gets going). */
+    wake = (done != NULL && s->queued <= s->opts.send_high_water / 2) ||
+           chunk_done;
     if (sp_outq_empty(&s->outq) && n > 0)
         *flush = 1;
     if (s->close_written && sp_outq_empty(&s->outq))
@@ -246,7 +252,7 @@ static size_t on_send(sp_tls *t, uint8_t *p, size_t cap, int *flush)
     spl_mutex_unlock(s->mu);
     while (done != NULL) {
         sp_out_msg *next = done->next;
-        free(done);
+        sp_out_node_free((sp_out_node *)(void *)done);
         done = next;
     }
     return n;

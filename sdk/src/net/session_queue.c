@@ -4,11 +4,53 @@
  * session mutex), the direct path into the engine's buffer for the loop
  * thread, and the close request.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "net/session_impl.h"
+
+/* ---- node reuse ------------------------------------------------------------ */
+
+/*
+ * One large data node kept for reuse, process-wide, as sp_message_new does
+ * for received messages: a bulk sender queues one large message after
+ * another, and each node was a fresh malloc on the caller's thread and a
+ * free on the loop thread; glibc trimmed and re-grew its heap every time
+ * (page faults and brk, docs/BENCHMARKS.md workload 1).  At most
+ * NODE_REUSE_MAX bytes stay allocated.
+ */
+#define NODE_REUSE_MIN (64u * 1024u)
+#define NODE_REUSE_MAX (1024u * 1024u)
+
+static spl_atomic g_spare_node; /* an sp_out_node *, or 0 */
+
+static sp_out_node *take_node(size_t len)
+{
+    int64_t v;
+    sp_out_node *n;
+    if (len < NODE_REUSE_MIN || len > NODE_REUSE_MAX)
+        return NULL;
+    do {
+        v = spl_atomic_load(&g_spare_node);
+        if (v == 0)
+            return NULL;
+    } while (!spl_atomic_cas(&g_spare_node, v, 0));
+    n = (sp_out_node *)(intptr_t)v;
+    if (n->cap >= len && n->cap / 4 <= len)
+        return n;
+    free(n);
+    return NULL;
+}
+
+void sp_out_node_free(sp_out_node *n)
+{
+    if (n->cap >= NODE_REUSE_MIN && n->cap <= NODE_REUSE_MAX &&
+        spl_atomic_cas(&g_spare_node, 0, (int64_t)(intptr_t)n))
+        return;
+    free(n);
+}
 
 /* ---- control frames ------------------------------------------------------ */
 
@@ -31,6 +73,7 @@ void sp_session_queue_control_locked(secip_session *s, const uint8_t *frame,
     sp_out_msg_init_raw(&n->m, n->data, len);
     n->cost = len;
     n->is_close = is_close;
+    n->cap = 0;
     s->queued += len;
     if (urgent)
         sp_outq_push_urgent(&s->outq, &n->m);
@@ -43,7 +86,7 @@ void sp_session_free_outq_locked(secip_session *s)
     sp_out_msg *m = s->outq.head;
     while (m != NULL) {
         sp_out_msg *next = m->next;
-        free(m);
+        sp_out_node_free((sp_out_node *)(void *)m);
         m = next;
     }
     sp_outq_init(&s->outq, s->outq.max_open);
@@ -115,6 +158,7 @@ static int queue_batched(secip_session *s, uint8_t type, const void *data,
         sp_out_msg_init_raw(&b->m, b->data, 0);
         b->cost = 0;
         b->is_close = 0;
+        b->cap = 0;
         sp_outq_push(&s->outq, &b->m); /* the loop waits for mu: it sees
                                           the frame, never an empty node */
         s->batch = b;
@@ -146,15 +190,20 @@ int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
     if (len <= SP_BATCH_MSG_MAX && len <= s->send_frame)
         return queue_batched(s, type, data, len,
                              sp_wire_size(len, s->send_frame));
-    n = malloc(sizeof *n + len);
-    if (n == NULL)
-        return sp_error_set(SECIP_ENOMEM, "out of memory queueing %lu bytes",
-                            (unsigned long)len);
+    n = take_node(len);
+    if (n == NULL) {
+        n = malloc(sizeof *n + len);
+        if (n == NULL)
+            return sp_error_set(SECIP_ENOMEM,
+                                "out of memory queueing %lu bytes",
+                                (unsigned long)len);
+        n->cap = len;
+    }
     if (len > 0)
         memcpy(n->data, data, len);
     rc = sp_out_msg_init(&n->m, type, n->data, len, s->send_frame, 1);
     if (rc < 0) {
-        free(n);
+        sp_out_node_free(n);
         return rc;
     }
     n->cost = sp_wire_size(len, s->send_frame);
