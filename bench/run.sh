@@ -29,7 +29,7 @@ done
 # Sizes.  Full sizes are the issue's, except handshakes (a fixed count,
 # converted to a rate per server-CPU second).
 if [ "$smoke" -eq 1 ]; then
-  BULK_MIB=16 MSG_COUNT=10000 LAT_COUNT=1000 HS_COUNT=20 IDLE_SESSIONS=50
+  BULK_MIB=16 MSG_COUNT=10000 LAT_COUNT=1000 HS_COUNT=20 IDLE_SESSIONS=100
   FILE_MIB=16
 else
   BULK_MIB=${BULK_MIB:-2048} MSG_COUNT=${MSG_COUNT:-1000000}
