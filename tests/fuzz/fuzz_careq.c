@@ -22,8 +22,8 @@
  *   "$SERIAL" the serial of alice's certificate
  *   "$SIG"   the client key's signature of the proof text for this
  *            request's op, certificate and the session's current nonce.
- * The requests are dispatched by "op" exactly as ca_server.c's handler
- * does (enroll, challenge, renew, admin, revocations, else "unknown
+ * The requests go through sp_ca_handle(), the dispatcher the CA server's
+ * handler uses (enroll, challenge, renew, admin, revocations, else "unknown
  * operation"); the handlers run with no session (peer address "").
  *
  * Invariants: every request gets an answer, a JSON object whose "status"
@@ -192,27 +192,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static json_object *dispatch(sp_ca_conn *conn, json_object *req,
-                             const char **name)
-{
-    json_object *op = NULL;
-    *name = "";
-    if (json_object_object_get_ex(req, "op", &op) &&
-        json_object_is_type(op, json_type_string))
-        *name = json_object_get_string(op);
-    if (strcmp(*name, "enroll") == 0)
-        return sp_ca_enroll(g_ca, NULL, req);
-    if (strcmp(*name, "challenge") == 0)
-        return sp_ca_challenge(conn);
-    if (strcmp(*name, "renew") == 0)
-        return sp_ca_renew(g_ca, NULL, conn, req);
-    if (strcmp(*name, "admin") == 0)
-        return sp_ca_admin(g_ca, NULL, conn, req);
-    if (strcmp(*name, "revocations") == 0)
-        return sp_ca_revocations(g_ca);
-    return sp_ca_denied("unknown operation", 0);
-}
-
 static const char *str_of(json_object *o, const char *key)
 {
     json_object *v = NULL;
@@ -376,7 +355,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break; /* the session would end here */
         at += len + 1;
         substitute(&conn, req);
-        a = dispatch(&conn, req, &op);
+        op = str_of(req, "op");
+        if (op == NULL)
+            op = "";
+        a = sp_ca_handle(g_ca, NULL, &conn, req);
         if (g_debug) /* FUZZ_CAREQ_DEBUG=1: show each answer (seed work) */
             fprintf(stderr, "%s -> %.200s\n", op,
                     json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN));

@@ -116,8 +116,8 @@ static void reply(secip_session *s, json_object *ans)
     json_object_put(ans);
 }
 
-static json_object *handle(secip_ca_server *ca, secip_session *s,
-                           sp_ca_conn *conn, json_object *req)
+json_object *sp_ca_handle(secip_ca_server *ca, secip_session *s,
+                          sp_ca_conn *conn, json_object *req)
 {
     json_object *op = NULL;
     const char *name = NULL;
@@ -152,7 +152,7 @@ static void ca_handler(secip_session *s, void *ud)
             reply(s, sp_ca_denied("bad request", 0));
             break;
         }
-        reply(s, handle(ca, s, &conn, req));
+        reply(s, sp_ca_handle(ca, s, &conn, req));
         secip_message_free(m);
     }
     sp_wipe(&conn, sizeof conn);

@@ -39,6 +39,14 @@ json_object *sp_ca_renew(secip_ca_server *ca, secip_session *s,
                          sp_ca_conn *conn, json_object *req);
 json_object *sp_ca_revocations(secip_ca_server *ca);
 
+/** Answer one request object by its "op" (enroll, challenge, renew, admin,
+ *  revocations; anything else is denied as "unknown operation").  s may be
+ *  NULL (no session: empty audit address); the answer belongs to the
+ *  caller.  The CA server's handler and the careq fuzz target both use
+ *  it. */
+json_object *sp_ca_handle(secip_ca_server *ca, secip_session *s,
+                          sp_ca_conn *conn, json_object *req);
+
 /** The text a proof-of-possession signature covers (PROTOCOL.md):
  *  "<purpose>\n<nonce>\n<cert fp>\n<extra>"; malloc'd. */
 char *sp_ca_proof_text(const char *purpose, const char *nonce,
