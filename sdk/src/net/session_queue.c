@@ -4,12 +4,12 @@
  * session mutex), the direct path into the engine's buffer for the loop
  * thread, and the close request.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "net/session_impl.h"
+#include "spare.h"
 
 /* ---- node reuse ------------------------------------------------------------ */
 
@@ -28,16 +28,12 @@ static spl_atomic g_spare_node; /* an sp_out_node *, or 0 */
 
 static sp_out_node *take_node(size_t len)
 {
-    int64_t v;
     sp_out_node *n;
     if (len < NODE_REUSE_MIN || len > NODE_REUSE_MAX)
         return NULL;
-    do {
-        v = spl_atomic_load(&g_spare_node);
-        if (v == 0)
-            return NULL;
-    } while (!spl_atomic_cas(&g_spare_node, v, 0));
-    n = (sp_out_node *)(intptr_t)v;
+    n = sp_spare_take(&g_spare_node);
+    if (n == NULL)
+        return NULL;
     if (n->cap >= len && n->cap / 4 <= len)
         return n;
     free(n);
@@ -47,7 +43,7 @@ static sp_out_node *take_node(size_t len)
 void sp_out_node_free(sp_out_node *n)
 {
     if (n->cap >= NODE_REUSE_MIN && n->cap <= NODE_REUSE_MAX &&
-        spl_atomic_cas(&g_spare_node, 0, (int64_t)(intptr_t)n))
+        sp_spare_put(&g_spare_node, n))
         return;
     free(n);
 }

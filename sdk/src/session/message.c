@@ -11,6 +11,7 @@
 #include "error.h"
 #include "frame.h"
 #include "platform.h"
+#include "spare.h"
 
 /*
  * Small messages carry their content in the same allocation as the object
@@ -47,15 +48,9 @@ static spl_atomic g_spare; /* a secip_message *, or 0 */
 
 static secip_message *take_spare(size_t cap)
 {
-    int64_t v;
-    secip_message *m;
-
-    do {
-        v = spl_atomic_load(&g_spare);
-        if (v == 0)
-            return NULL;
-    } while (!spl_atomic_cas(&g_spare, v, 0));
-    m = (secip_message *)(intptr_t)v;
+    secip_message *m = sp_spare_take(&g_spare);
+    if (m == NULL)
+        return NULL;
     if (m->cap >= cap && m->cap / 4 <= cap)
         return m;
     free(m->data);
@@ -69,7 +64,7 @@ static int keep_spare(secip_message *m)
 {
     if (m->cap < REUSE_MIN || m->cap > REUSE_MAX)
         return 0;
-    return spl_atomic_cas(&g_spare, 0, (int64_t)(intptr_t)m);
+    return sp_spare_put(&g_spare, m);
 }
 
 secip_message *sp_message_new(int type, size_t cap)
