@@ -139,6 +139,48 @@ void nt_roundtrip_all(secip_session *s)
     free(big);
 }
 
+static spl_mutex *g_shared;
+int nt_closed_count, nt_last_status;
+
+void nt_shared_init(void)
+{
+    CHECK_OK(spl_mutex_new(&g_shared));
+}
+
+void nt_shared_free(void)
+{
+    spl_mutex_free(g_shared);
+}
+
+void nt_lock(void)
+{
+    spl_mutex_lock(g_shared);
+}
+
+void nt_unlock(void)
+{
+    spl_mutex_unlock(g_shared);
+}
+
+int nt_get(const int *p)
+{
+    int v;
+    nt_lock();
+    v = *p;
+    nt_unlock();
+    return v;
+}
+
+void nt_on_close(secip_session *s, int status, void *ud)
+{
+    (void)s;
+    (void)ud;
+    nt_lock();
+    nt_closed_count++;
+    nt_last_status = status;
+    nt_unlock();
+}
+
 int nt_detail_has(const char *needle)
 {
     const char *d = secip_last_error();

@@ -46,4 +46,18 @@ int nt_raw_peer(uint16_t port, const void *data, size_t len,
 /** True when s (the detail of the last error) contains needle. */
 int nt_detail_has(const char *needle);
 
+/*
+ * State that callbacks (loop threads) and the test thread share, under one
+ * mutex: nt_lock()/nt_unlock() around writes, nt_get() to read.
+ * nt_on_close() is an on_close for servers and clients alike: it counts
+ * the ends into nt_closed_count and keeps the last status.
+ */
+void nt_shared_init(void);
+void nt_shared_free(void);
+void nt_lock(void);
+void nt_unlock(void);
+int nt_get(const int *p);
+extern int nt_closed_count, nt_last_status;
+void nt_on_close(secip_session *s, int status, void *ud);
+
 #endif

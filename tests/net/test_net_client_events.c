@@ -16,25 +16,16 @@
 
 static nt_pki pki;
 
-/* What the callbacks saw; they run on the client's loop thread. */
-static spl_mutex *mu;
-static int got, bad, closed_count, last_status;
-
-static int read_int(const int *p)
-{
-    int v;
-    spl_mutex_lock(mu);
-    v = *p;
-    spl_mutex_unlock(mu);
-    return v;
-}
+/* What the callbacks saw (under nt_lock); they run on the client's loop
+ * thread.  Ends are counted by nt_on_close. */
+static int got, bad;
 
 /* Wait (bounded: 10 s) until *p reaches want. */
 static int wait_for(const int *p, int want)
 {
-    for (int i = 0; i < 1000 && read_int(p) < want; i++)
+    for (int i = 0; i < 1000 && nt_get(p) < want; i++)
         spl_sleep_ms(10);
-    return read_int(p) >= want;
+    return nt_get(p) >= want;
 }
 
 /* Each echo carries its round number; the callback checks it and sends
@@ -49,26 +40,16 @@ static void on_message(secip_session *s, secip_message *m, void *ud)
     if (ok)
         memcpy(&n, d, sizeof n);
     secip_message_free(m);
-    spl_mutex_lock(mu);
+    nt_lock();
     if (!ok || n != (uint32_t)got)
         bad++;
     got++;
-    spl_mutex_unlock(mu);
+    nt_unlock();
     if (++n < ROUNDS && secip_session_send_bytes(s, &n, sizeof n) != 0) {
-        spl_mutex_lock(mu);
+        nt_lock();
         bad++;
-        spl_mutex_unlock(mu);
+        nt_unlock();
     }
-}
-
-static void on_close(secip_session *s, int status, void *ud)
-{
-    (void)s;
-    (void)ud;
-    spl_mutex_lock(mu);
-    closed_count++;
-    last_status = status;
-    spl_mutex_unlock(mu);
 }
 
 static secip_server *start_echo(uint16_t *port)
@@ -84,7 +65,7 @@ static secip_server *start_echo(uint16_t *port)
 
 static void test_ping_pong(void)
 {
-    secip_client_callbacks cbs = {on_message, on_close};
+    secip_client_callbacks cbs = {on_message, nt_on_close};
     secip_client *c;
     secip_session *s = NULL;
     secip_message *m = NULL;
@@ -105,19 +86,19 @@ static void test_ping_pong(void)
     CHECK_OK(secip_session_send_bytes(s, &first, sizeof first));
     CHECK(wait_for(&got, ROUNDS));
     spl_sleep_ms(50); /* nothing more may arrive */
-    CHECK(read_int(&got) == ROUNDS);
-    CHECK(read_int(&bad) == 0);
-    CHECK(read_int(&closed_count) == 0);
+    CHECK(nt_get(&got) == ROUNDS);
+    CHECK(nt_get(&bad) == 0);
+    CHECK(nt_get(&nt_closed_count) == 0);
     tu_log("%d round trips driven by callbacks", ROUNDS);
 
     /* The server goes away: on_close reports it, once. */
     secip_server_free(srv);
-    CHECK(wait_for(&closed_count, 1));
+    CHECK(wait_for(&nt_closed_count, 1));
     spl_sleep_ms(50);
-    CHECK(read_int(&closed_count) == 1);
-    CHECK(read_int(&last_status) < 0);
-    tu_log("on_close: %d (%s)", read_int(&last_status),
-           secip_strerror(read_int(&last_status)));
+    CHECK(nt_get(&nt_closed_count) == 1);
+    CHECK(nt_get(&nt_last_status) < 0);
+    tu_log("on_close: %d (%s)", nt_get(&nt_last_status),
+           secip_strerror(nt_get(&nt_last_status)));
     CHECK(secip_session_is_closed(s));
     secip_client_free(c);
 }
@@ -125,45 +106,45 @@ static void test_ping_pong(void)
 /* on_close alone keeps the blocking receive; NULL restores it fully. */
 static void test_close_only_and_reset(void)
 {
-    secip_client_callbacks cbs = {NULL, on_close};
+    secip_client_callbacks cbs = {NULL, nt_on_close};
     secip_client *c;
     secip_session *s = NULL;
     uint16_t port;
     secip_server *srv = start_echo(&port);
 
-    spl_mutex_lock(mu);
-    closed_count = 0;
-    spl_mutex_unlock(mu);
+    nt_lock();
+    nt_closed_count = 0;
+    nt_unlock();
     CHECK_OK(secip_client_new(&c));
     CHECK_OK(secip_client_set_ca(c, pki.ca));
     CHECK_OK(secip_client_set_callbacks(c, &cbs, NULL));
     CHECK_OK(secip_client_connect(c, "127.0.0.1", port, 10000, &s));
     nt_roundtrip_all(s);
     CHECK_OK(secip_session_close(s));
-    CHECK(wait_for(&closed_count, 1));
-    CHECK(read_int(&last_status) == SECIP_ECLOSED);
+    CHECK(wait_for(&nt_closed_count, 1));
+    CHECK(nt_get(&nt_last_status) == SECIP_ECLOSED);
 
     /* A failed connect opened no session: no on_close for it. */
     CHECK(secip_client_connect(c, "127.0.0.1", 1, 2000, &s) < 0);
     spl_sleep_ms(50);
-    CHECK(read_int(&closed_count) == 1);
+    CHECK(nt_get(&nt_closed_count) == 1);
 
     CHECK_OK(secip_client_set_callbacks(c, NULL, NULL));
     CHECK_OK(secip_client_connect(c, "127.0.0.1", port, 10000, &s));
     nt_roundtrip_all(s);
     secip_client_free(c); /* closes the session: no callback any more */
-    CHECK(read_int(&closed_count) == 1);
+    CHECK(nt_get(&nt_closed_count) == 1);
     secip_server_free(srv);
 }
 
 int main(void)
 {
-    CHECK_OK(spl_mutex_new(&mu));
+    nt_shared_init();
     nt_pki_make(&pki);
     test_ping_pong();
     test_close_only_and_reset();
     nt_pki_free(&pki);
-    spl_mutex_free(mu);
+    nt_shared_free();
     tu_log("ok");
     return 0;
 }

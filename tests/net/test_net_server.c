@@ -13,9 +13,8 @@
 
 static nt_pki pki;
 
-/* What the callbacks saw; they run on loop threads. */
-static spl_mutex *mu;
-static int opened, closed_count, last_status;
+/* What the callbacks saw (under nt_lock); they run on loop threads. */
+static int opened;
 static char last_peer[64];
 
 static void cb_open(secip_session *s, void *ud)
@@ -23,10 +22,10 @@ static void cb_open(secip_session *s, void *ud)
     const char *n = secip_session_peer_name(s);
     (void)ud;
     CHECK(secip_session_verified(s) == 1);
-    spl_mutex_lock(mu);
+    nt_lock();
     opened++;
     snprintf(last_peer, sizeof last_peer, "%s", n ? n : "(null)");
-    spl_mutex_unlock(mu);
+    nt_unlock();
 }
 
 static void cb_message(secip_session *s, secip_message *m, void *ud)
@@ -45,28 +44,9 @@ static void cb_message(secip_session *s, secip_message *m, void *ud)
     secip_message_free(m);
 }
 
-static void cb_close(secip_session *s, int status, void *ud)
-{
-    (void)s;
-    (void)ud;
-    spl_mutex_lock(mu);
-    closed_count++;
-    last_status = status;
-    spl_mutex_unlock(mu);
-}
-
-static int read_int(const int *p)
-{
-    int v;
-    spl_mutex_lock(mu);
-    v = *p;
-    spl_mutex_unlock(mu);
-    return v;
-}
-
 static void test_client_certs(void)
 {
-    secip_server_callbacks cbs = {cb_open, cb_message, cb_close};
+    secip_server_callbacks cbs = {cb_open, cb_message, nt_on_close};
     secip_server *srv;
     secip_client *c;
     secip_session *s = NULL;
@@ -93,10 +73,10 @@ static void test_client_certs(void)
     CHECK_OK(secip_client_set_identity(c, pki.cli_key, pki.cli_cert));
     CHECK_OK(secip_client_connect(c, "127.0.0.1", port, 10000, &s));
     nt_roundtrip_all(s);
-    CHECK(read_int(&opened) == 1);
-    spl_mutex_lock(mu);
+    CHECK(nt_get(&opened) == 1);
+    nt_lock();
     CHECK(strcmp(last_peer, "alice") == 0);
-    spl_mutex_unlock(mu);
+    nt_unlock();
     secip_client_free(c);
 
     /* Without a certificate: refused. */
@@ -124,11 +104,11 @@ static void test_client_certs(void)
     secip_cert_free(oca);
     secip_key_free(okey);
 
-    CHECK(read_int(&opened) == 1);
-    for (int i = 0; i < 200 && read_int(&closed_count) < 1; i++)
+    CHECK(nt_get(&opened) == 1);
+    for (int i = 0; i < 200 && nt_get(&nt_closed_count) < 1; i++)
         spl_sleep_ms(10);
-    CHECK(read_int(&closed_count) == 1);
-    CHECK(read_int(&last_status) == SECIP_ECLOSED);
+    CHECK(nt_get(&nt_closed_count) == 1);
+    CHECK(nt_get(&nt_last_status) == SECIP_ECLOSED);
     secip_server_free(srv);
 }
 
@@ -174,12 +154,12 @@ static void test_self_signed_and_stop(void)
 
 int main(void)
 {
-    CHECK_OK(spl_mutex_new(&mu));
+    nt_shared_init();
     nt_pki_make(&pki);
     test_client_certs();
     test_self_signed_and_stop();
     nt_pki_free(&pki);
-    spl_mutex_free(mu);
+    nt_shared_free();
     tu_log("ok");
     return 0;
 }
