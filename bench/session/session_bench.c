@@ -8,8 +8,9 @@
  * the blocking client API, except for latency, which is measured both ways:
  * "secip" with client callbacks (each echo answered on the loop thread, as
  * an event-driven program would) and "secip_blocking" with
- * send + secip_session_receive from the caller's thread.  Every receiver checksums what it got and
- * returns count + checksum, which the sender compares before printing.
+ * send + secip_session_receive from the caller's thread.  Every receiver
+ * checksums what it got and returns count + checksum, which the sender compares
+ * before printing.
  */
 #include <pthread.h>
 #include <stdio.h>

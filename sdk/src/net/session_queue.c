@@ -11,7 +11,7 @@
 #include "net/session_impl.h"
 #include "spare.h"
 
-/* ---- node reuse ------------------------------------------------------------ */
+/* ---- node reuse ---------------------------------------------------------- */
 
 /*
  * One large data node kept for reuse, process-wide, as sp_message_new does
@@ -148,8 +148,9 @@ static int queue_batched(secip_session *s, uint8_t type, const void *data,
     if (b == NULL) {
         b = malloc(sizeof *b + SP_BATCH_CAP);
         if (b == NULL)
-            return sp_error_set(SECIP_ENOMEM, "out of memory queueing %lu "
-                                              "bytes",
+            return sp_error_set(SECIP_ENOMEM,
+                                "out of memory queueing %lu "
+                                "bytes",
                                 (unsigned long)len);
         sp_out_msg_init_raw(&b->m, b->data, 0);
         b->cost = 0;
