@@ -55,19 +55,13 @@
 #include "session/json_intake.h"
 #include "session/utf8.h"
 
+#include "fuzz_util.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_REQ  8
 #define MAX_LINE (64u * 1024u)
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_careq: check failed line %d: %s\n",          \
-                    __LINE__, #c);                                             \
-            __builtin_trap();                                                  \
-        }                                                                      \
-    } while (0)
 
 static char g_dir[512], g_users[600], g_lock[600], g_audit[600];
 static secip_key *g_ca_key, *g_key;
@@ -130,23 +124,14 @@ static char *enroll(const char *user, const char *password)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *tmp = getenv("TMPDIR");
-    uint8_t r[6];
     char pub[SECIP_KEY_PEM_MAX];
     secip_ca_policy pol;
     (void)argc;
     (void)argv;
-    if (secip_random(r, sizeof r) != 0)
-        abort();
-    snprintf(g_dir, sizeof g_dir,
-             "%s/secip-fuzz-careq-%02x%02x%02x%02x%02x%02x",
-             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", r[0], r[1], r[2],
-             r[3], r[4], r[5]);
+    fz_scratch_dir(g_dir, sizeof g_dir, "careq");
     snprintf(g_users, sizeof g_users, "%s/users.json", g_dir);
     snprintf(g_lock, sizeof g_lock, "%s/users.json.lock", g_dir);
     snprintf(g_audit, sizeof g_audit, "%s/audit.log", g_dir);
-    if (spl_dir_create(g_dir, 1) < 0)
-        abort();
     atexit(cleanup);
     g_debug = getenv("FUZZ_CAREQ_DEBUG") != NULL;
     if (secip_ca_db_open(g_dir, 1, &g_db) < 0 ||
@@ -192,20 +177,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-static const char *str_of(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 /* The signature "$SIG" stands for: over the proof text of this request. */
 static json_object *signature(const sp_ca_conn *conn, json_object *req)
 {
-    const char *op = str_of(req, "op"), *pem = str_of(req, "certificate");
-    const char *action = str_of(req, "action"), *target = str_of(req, "target");
+    const char *op = sp_json_str(req, "op", 0),
+               *pem = sp_json_str(req, "certificate", 0);
+    const char *action = sp_json_str(req, "action", 0),
+               *target = sp_json_str(req, "target", 0);
     char fp[SECIP_FINGERPRINT_HEX_LEN + 1] = "", extra[300] = "";
     secip_cert *c = NULL;
     char *text, *sig = NULL;
@@ -276,9 +254,9 @@ static int enabled_user(const char *cn)
 
 static void check_granted(json_object *a, const char *op)
 {
-    const char *pem = str_of(a, "certificate"),
-               *ca = str_of(a, "ca_certificate");
-    const char *serial = str_of(a, "serial");
+    const char *pem = sp_json_str(a, "certificate", 0),
+               *ca = sp_json_str(a, "ca_certificate", 0);
+    const char *serial = sp_json_str(a, "serial", 0);
     secip_cert *c = NULL;
     CHECK(strcmp(op, "enroll") == 0 || strcmp(op, "renew") == 0);
     CHECK(pem != NULL && ca != NULL && serial != NULL);
@@ -295,7 +273,7 @@ static void check_ok(json_object *a, const char *op)
     json_object *crl = NULL;
     secip_ca_crl *parsed = NULL;
     if (strcmp(op, "challenge") == 0) {
-        const char *n = str_of(a, "nonce");
+        const char *n = sp_json_str(a, "nonce", 0);
         CHECK(n != NULL && strlen(n) == 64 &&
               strspn(n, "0123456789abcdef") == 64);
     } else if (strcmp(op, "revocations") == 0) {
@@ -309,7 +287,7 @@ static void check_ok(json_object *a, const char *op)
 
 static void check_answer(json_object *a, const char *op)
 {
-    const char *status = str_of(a, "status"), *text;
+    const char *status = sp_json_str(a, "status", 0), *text;
     CHECK(a != NULL && json_object_is_type(a, json_type_object));
     CHECK(status != NULL);
     CHECK(!json_object_object_get_ex(a, "password", NULL) &&
@@ -317,7 +295,7 @@ static void check_answer(json_object *a, const char *op)
     text = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN);
     CHECK(text != NULL && strstr(text, "-pw\"") == NULL);
     if (strcmp(status, "denied") == 0) {
-        const char *why = str_of(a, "reason");
+        const char *why = sp_json_str(a, "reason", 0);
         CHECK(why != NULL && why[0] != '\0');
     } else if (strcmp(status, "granted") == 0) {
         check_granted(a, op);
@@ -355,7 +333,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break; /* the session would end here */
         at += len + 1;
         substitute(&conn, req);
-        op = str_of(req, "op");
+        op = sp_json_str(req, "op", 0);
         if (op == NULL)
             op = "";
         a = sp_ca_handle(g_ca, NULL, &conn, req);

@@ -10,19 +10,16 @@
 
 #include "ca/ca_server_impl.h"
 #include "error.h"
+#include "session/json_intake.h"
 
 #define ADMIN_ARG_MAX 64
 
 static const char *arg(json_object *req, const char *key)
 {
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(req, key, &v) ||
-        !json_object_is_type(v, json_type_string) ||
-        json_object_get_string_len(v) == 0 ||
-        json_object_get_string_len(v) > ADMIN_ARG_MAX ||
-        strchr(json_object_get_string(v), '\n') != NULL)
+    const char *v = sp_json_str(req, key, ADMIN_ARG_MAX);
+    if (v == NULL || v[0] == '\0' || strchr(v, '\n') != NULL)
         return NULL;
-    return json_object_get_string(v);
+    return v;
 }
 
 static int flag(json_object *o, const char *key)

@@ -11,6 +11,7 @@
 #include "crypto/util.h"
 #include "error.h"
 #include "secip/client.h"
+#include "session/json_intake.h"
 
 #define CA_TIMEOUT_MS 30000
 
@@ -79,23 +80,14 @@ static int exchange(secip_session *s, json_object *req, json_object **ans)
     return 0;
 }
 
-static const char *ans_str(json_object *a, const char *key)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(a, key, &v) ||
-        !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 /* Turn a CA answer into a verified certificate for key, or a denial. */
 static int take_grant(json_object *a, const secip_cert *ca_cert,
                       const secip_key *key, secip_cert **out, char *reason)
 {
-    const char *status = ans_str(a, "status");
-    const char *pem = ans_str(a, "certificate");
+    const char *status = sp_json_str(a, "status", 0);
+    const char *pem = sp_json_str(a, "certificate", 0);
     if (status != NULL && strcmp(status, "denied") == 0) {
-        const char *why = ans_str(a, "reason");
+        const char *why = sp_json_str(a, "reason", 0);
         if (reason != NULL)
             snprintf(reason, SECIP_CA_REASON_MAX, "%s", why ? why : "?");
         return sp_error_set(SECIP_EDENIED, "CA denied the request: %s",
@@ -228,7 +220,7 @@ static int proven_exchange(const char *host, uint16_t port,
         rc = exchange(s, ch, ans);
     else
         json_object_put(ch);
-    const char *nonce = rc >= 0 ? ans_str(*ans, "nonce") : NULL;
+    const char *nonce = rc >= 0 ? sp_json_str(*ans, "nonce", 0) : NULL;
     if (rc >= 0 && (nonce == NULL || strlen(nonce) != 64))
         rc = sp_error_set(SECIP_EPROTO, "CA sent no challenge");
     if (rc >= 0)
@@ -282,9 +274,9 @@ int secip_ca_admin(const char *host, uint16_t port, const secip_cert *ca_cert,
     json_object_object_add(req, "target", json_object_new_string(target));
     int rc = proven_exchange(host, port, ca_cert, key, cert, "secip-admin-v1",
                              extra, req, &ans);
-    const char *status = rc >= 0 ? ans_str(ans, "status") : NULL;
+    const char *status = rc >= 0 ? sp_json_str(ans, "status", 0) : NULL;
     if (rc >= 0 && (status == NULL || strcmp(status, "ok") != 0)) {
-        const char *why = ans_str(ans, "reason");
+        const char *why = sp_json_str(ans, "reason", 0);
         if (reason != NULL)
             snprintf(reason, SECIP_CA_REASON_MAX, "%s", why ? why : "?");
         rc = sp_error_set(SECIP_EDENIED, "CA denied the request: %s",

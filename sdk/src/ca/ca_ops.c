@@ -12,6 +12,7 @@
 #include "crypto/util.h"
 #include "error.h"
 #include "secip/password.h"
+#include "session/json_intake.h"
 
 #define MAX_NAMES SECIP_CERT_MAX_SAN
 #define MAX_FIELD 8192 /* longest password / PEM field accepted */
@@ -25,16 +26,6 @@ json_object *sp_ca_denied(const char *reason, uint64_t retry_after_ms)
         json_object_object_add(a, "retry_after_ms",
                                json_object_new_int64((int64_t)retry_after_ms));
     return a;
-}
-
-static const char *get_str(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, json_type_string) ||
-        json_object_get_string_len(v) > MAX_FIELD)
-        return NULL;
-    return json_object_get_string(v);
 }
 
 void sp_ca_audit_event(secip_ca_server *ca, secip_session *s, const char *event,
@@ -169,9 +160,9 @@ static const char *authenticate(json_object *root, const char *user,
 json_object *sp_ca_enroll(secip_ca_server *ca, secip_session *s,
                           json_object *req)
 {
-    const char *user = get_str(req, "username");
-    const char *password = get_str(req, "password");
-    const char *pem = get_str(req, "public_key");
+    const char *user = sp_json_str(req, "username", MAX_FIELD);
+    const char *password = sp_json_str(req, "password", MAX_FIELD);
+    const char *pem = sp_json_str(req, "public_key", MAX_FIELD);
     const char *dns[MAX_NAMES], *ips[MAX_NAMES];
     size_t ndns, nip;
     char ukey[96], akey[96];
@@ -271,8 +262,8 @@ const char *sp_ca_prove(secip_ca_server *ca, sp_ca_conn *conn, json_object *req,
                         const char *purpose, const char *extra,
                         secip_cert **cert)
 {
-    const char *pem = get_str(req, "certificate");
-    const char *sig = get_str(req, "signature");
+    const char *pem = sp_json_str(req, "certificate", MAX_FIELD);
+    const char *sig = sp_json_str(req, "signature", MAX_FIELD);
     char fp[SECIP_FINGERPRINT_HEX_LEN + 1];
     if (!conn->have_nonce)
         return "no challenge";

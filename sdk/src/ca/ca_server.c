@@ -12,6 +12,7 @@
 #include "error.h"
 #include "secip/message.h"
 #include "secip/server.h"
+#include "session/json_intake.h"
 
 #define REQUEST_TIMEOUT_MS 30000
 #define MAX_REQUESTS       100000 /* per session: bounds a hostile client's loop */
@@ -119,11 +120,7 @@ static void reply(secip_session *s, json_object *ans)
 json_object *sp_ca_handle(secip_ca_server *ca, secip_session *s,
                           sp_ca_conn *conn, json_object *req)
 {
-    json_object *op = NULL;
-    const char *name = NULL;
-    if (json_object_object_get_ex(req, "op", &op) &&
-        json_object_is_type(op, json_type_string))
-        name = json_object_get_string(op);
+    const char *name = sp_json_str(req, "op", 0);
     if (name != NULL && strcmp(name, "enroll") == 0)
         return sp_ca_enroll(ca, s, req);
     if (name != NULL && strcmp(name, "challenge") == 0)

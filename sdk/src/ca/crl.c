@@ -13,6 +13,7 @@
 #include "crypto/key_internal.h"
 #include "crypto/util.h"
 #include "error.h"
+#include "session/json_intake.h"
 
 #define CRL_MAX_ENTRIES 100000
 #define SIG_MAX         512 /* 4096-bit RSA */
@@ -82,15 +83,6 @@ static int put(char **buf, size_t *len, size_t *cap, const char *s)
     return 0;
 }
 
-static const char *str_of(json_object *o, const char *key)
-{
-    json_object *v = NULL;
-    if (!json_object_object_get_ex(o, key, &v) ||
-        !json_object_is_type(v, json_type_string))
-        return NULL;
-    return json_object_get_string(v);
-}
-
 static int int_of(json_object *o, const char *key, int64_t *out)
 {
     json_object *v = NULL;
@@ -122,8 +114,8 @@ static int canonical(json_object *crl, char **text, size_t *len)
     size_t n = json_object_array_length(list);
     for (size_t i = 0; rc >= 0 && i < n; i++) {
         json_object *e = json_object_array_get_idx(list, i);
-        const char *serial = str_of(e, "serial");
-        const char *fp = str_of(e, "key_fingerprint");
+        const char *serial = sp_json_str(e, "serial", 0);
+        const char *fp = sp_json_str(e, "key_fingerprint", 0);
         int64_t at = 0;
         if (serial == NULL || fp == NULL || strlen(serial) > 40 ||
             strlen(fp) != 64 || int_of(e, "revoked_at", &at) < 0) {
@@ -192,7 +184,7 @@ int sp_crl_parse(json_object *obj, const secip_cert *ca_cert,
 {
     char *text = NULL;
     size_t len = 0;
-    const char *sig = str_of(obj, "signature");
+    const char *sig = sp_json_str(obj, "signature", 0);
     if (sig == NULL)
         return sp_error_set(SECIP_EPROTO, "revocation list without signature");
     int rc = canonical(obj, &text, &len);
@@ -224,8 +216,10 @@ int sp_crl_parse(json_object *obj, const secip_cert *ca_cert,
     int_of(obj, "next_update", &c->next_update);
     for (size_t i = 0; i < n; i++) {
         json_object *e = json_object_array_get_idx(list, i);
-        snprintf(c->serial[i], sizeof c->serial[i], "%s", str_of(e, "serial"));
-        snprintf(c->fp[i], sizeof c->fp[i], "%s", str_of(e, "key_fingerprint"));
+        snprintf(c->serial[i], sizeof c->serial[i], "%s",
+                 sp_json_str(e, "serial", 0));
+        snprintf(c->fp[i], sizeof c->fp[i], "%s",
+                 sp_json_str(e, "key_fingerprint", 0));
     }
     c->count = n;
     *out = c;

@@ -202,3 +202,14 @@ int sp_json_serialize(struct json_object *obj, uint8_t want, const char **text,
     *text = s;
     return 0;
 }
+
+const char *sp_json_str(struct json_object *o, const char *key, size_t max_len)
+{
+    json_object *v = NULL;
+    if (o == NULL || !json_object_object_get_ex(o, key, &v) ||
+        !json_object_is_type(v, json_type_string))
+        return NULL;
+    if (max_len != 0 && (size_t)json_object_get_string_len(v) > max_len)
+        return NULL;
+    return json_object_get_string(v);
+}

@@ -41,4 +41,11 @@ int sp_json_parse(const uint8_t *buf, size_t len, uint8_t want, unsigned depth,
 int sp_json_serialize(struct json_object *obj, uint8_t want, const char **text,
                       size_t *len);
 
+/**
+ * The string member `key` of object o, or NULL when o has no such member,
+ * it is not a string, or it is longer than max_len bytes (0: no limit).
+ * Ownership: the string belongs to o.
+ */
+const char *sp_json_str(struct json_object *o, const char *key, size_t max_len);
+
 #endif /* SP_JSON_INTAKE_H */
