@@ -20,6 +20,8 @@
 #include "secip/ca.h"
 #include "secip/random.h"
 
+#include "fuzz_util.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,17 +38,9 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *tmp = getenv("TMPDIR");
-    uint8_t r[8];
     (void)argc;
     (void)argv;
-    if (secip_random(r, sizeof r) != 0)
-        abort();
-    snprintf(g_dir, sizeof g_dir, "%s/secip-fuzz-cadb-%02x%02x%02x%02x%02x%02x",
-             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", r[0], r[1], r[2],
-             r[3], r[4], r[5]);
-    if (spl_dir_create(g_dir, 1) < 0)
-        abort();
+    fz_scratch_dir(g_dir, sizeof g_dir, "cadb");
     snprintf(g_file, sizeof g_file, "%s/users.json", g_dir);
     snprintf(g_lock, sizeof g_lock, "%s/users.json.lock", g_dir);
     atexit(cleanup);

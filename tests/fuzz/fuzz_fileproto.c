@@ -26,16 +26,9 @@
 #include "secip/error.h"
 #include "session/utf8.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_util.h"
 
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_fileproto: check failed line %d: %s\n",      \
-                    __LINE__, #c);                                             \
-            __builtin_trap();                                                  \
-        }                                                                      \
-    } while (0)
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* A frame an encoder wrote: header passes the check, payload returned. */
 static const uint8_t *frame_ok(const uint8_t *out, int n, uint8_t type,

@@ -51,6 +51,8 @@
 #include "secip/message.h"
 #include "secip/random.h"
 
+#include "fuzz_util.h"
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,14 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define NKEPT    8
 #define MAX_OPS  64
 #define FILL_MAX (16u * 1024u)
-#define CHECK(c)                                                               \
-    do {                                                                       \
-        if (!(c)) {                                                            \
-            fprintf(stderr, "fuzz_filesink: check failed line %d: %s\n",       \
-                    __LINE__, #c);                                             \
-            __builtin_trap();                                                  \
-        }                                                                      \
-    } while (0)
 
 static char g_root[512], g_outer[600], g_in[700];
 
@@ -108,20 +102,12 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    const char *tmp = getenv("TMPDIR");
-    uint8_t r[6];
     (void)argc;
     (void)argv;
-    if (secip_random(r, sizeof r) != 0)
-        abort();
-    snprintf(g_root, sizeof g_root,
-             "%s/secip-fuzz-sink-%02x%02x%02x%02x%02x%02x",
-             tmp != NULL && tmp[0] != '\0' ? tmp : "/tmp", r[0], r[1], r[2],
-             r[3], r[4], r[5]);
+    fz_scratch_dir(g_root, sizeof g_root, "sink");
     snprintf(g_outer, sizeof g_outer, "%s/outer", g_root);
     snprintf(g_in, sizeof g_in, "%s/in", g_outer);
-    if (spl_dir_create(g_root, 1) < 0 || spl_dir_create(g_outer, 1) < 0 ||
-        spl_dir_create(g_in, 1) < 0)
+    if (spl_dir_create(g_outer, 1) < 0 || spl_dir_create(g_in, 1) < 0)
         abort();
     atexit(cleanup);
     return 0;
