@@ -25,6 +25,7 @@
 #include "cli_util.h"
 #include "commands.h"
 #include "serve_limits.h"
+#include "serve_revoke.h"
 #include "platform.h"
 #include "secip/file.h"
 #include "secip/secip.h"
@@ -47,6 +48,8 @@
     "  (which must exist) and prints \"FILE <name> <size> <sha256>\" for\n"    \
     "  each, the hash read back from the saved file; files up to\n"            \
     "  --file-memory-max bytes (default 1 MiB) arrive in memory first.\n"      \
+    "  --revocations makes the server fetch the CA's revocation list and\n"    \
+    "  refuse revoked client certificates (with --ca).\n"                      \
     "exit status: 0 stopped normally, 1 failure (bad key or certificate,\n"    \
     "  address in use, ...), 2 usage error\n"
 
@@ -56,6 +59,7 @@ typedef struct serve_opts {
     uint64_t file_memory_max; /* 0: the library's default */
     unsigned long threads, max_sessions;
     serve_limits limits; /* --session-limit ... (serve_limits.c) */
+    serve_revoke revoke; /* --revocations (serve_revoke.c) */
 } serve_opts;
 
 typedef struct serve_state {
@@ -108,13 +112,14 @@ static int parse_args(int argc, char **argv, serve_opts *o)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(SERVE_USAGE SERVE_LIMITS_USAGE, stdout);
+            fputs(SERVE_USAGE SERVE_LIMITS_USAGE SERVE_REVOKE_USAGE, stdout);
             return 1;
         } else if (strcmp(a, "--require-client-cert") == 0) {
             o->require_client_cert = 1;
         } else if (strcmp(a, "--once") == 0) {
             o->max_sessions = 1;
-        } else if ((lr = serve_limits_parse(&o->limits, argc, argv, &i))) {
+        } else if ((lr = serve_limits_parse(&o->limits, argc, argv, &i)) ||
+                   (lr = serve_revoke_parse(&o->revoke, argc, argv, &i))) {
             if (lr < 0)
                 return -1;
         } else if (v == NULL) {
@@ -149,6 +154,11 @@ static int parse_args(int argc, char **argv, serve_opts *o)
         return bad_usage("--cert needs the matching --key");
     if ((o->ca != NULL) != (o->require_client_cert != 0))
         return bad_usage("--ca and --require-client-cert go together");
+    if (o->revoke.host[0] == '\0' && o->revoke.every_s != 0)
+        return bad_usage("--revocations-every needs --revocations");
+    if (o->revoke.host[0] != '\0' && o->ca == NULL)
+        return bad_usage("--revocations needs --ca (the CA that signs the "
+                         "list)");
     if (o->file_memory_max != 0 && o->files_dir == NULL)
         return bad_usage("--file-memory-max needs --files-dir");
     return 0;
@@ -287,10 +297,13 @@ static int configure(const serve_opts *o, secip_server *srv,
     return 0;
 }
 
-/* Wait for a signal or for enough ended sessions. */
-static void wait_for_end(const serve_opts *o, serve_state *st)
+/* Wait for a signal or for enough ended sessions, refreshing the
+ * revocation list when due. */
+static void wait_for_end(serve_opts *o, serve_state *st, secip_server *srv,
+                         const secip_cert *ca)
 {
     while (!stop_requested) {
+        serve_revoke_tick(&o->revoke, srv, ca);
         spl_mutex_lock(st->lock);
         int done = o->max_sessions > 0 && st->ended >= o->max_sessions;
         spl_mutex_unlock(st->lock);
@@ -300,7 +313,7 @@ static void wait_for_end(const serve_opts *o, serve_state *st)
     }
 }
 
-static int serve(const serve_opts *o, const char *host, uint16_t port,
+static int serve(serve_opts *o, const char *host, uint16_t port,
                  serve_state *st)
 {
     secip_key *key = NULL;
@@ -313,6 +326,8 @@ static int serve(const serve_opts *o, const char *host, uint16_t port,
         rc = tool_fail("%s", secip_last_error());
     if (rc == 0)
         rc = configure(o, srv, cert, ca, st);
+    if (rc == 0)
+        rc = serve_revoke_start(&o->revoke, srv, ca);
     if (rc == 0 && secip_key_fingerprint(key, fp) < 0)
         rc = tool_fail("%s", secip_last_error());
     if (rc == 0 && secip_server_start(srv, host, port) < 0)
@@ -325,7 +340,7 @@ static int serve(const serve_opts *o, const char *host, uint16_t port,
                v6 ? "]" : "", (unsigned)secip_server_port(srv), fp);
         fflush(stdout);
         spl_mutex_unlock(st->lock);
-        wait_for_end(o, st);
+        wait_for_end(o, st, srv, ca);
         secip_server_stop(srv);
         printf("stopped after %lu session(s)\n", st->ended);
     }
