@@ -366,6 +366,16 @@ static void resume(void)
     CHECK(fu_transfer(&cfg, src, 64u * 1024u, half, NULL, 0, &sent) == 1);
     sp_file_source_close(src);
     CHECK(!fu_exists(part) && !fu_exists(state));
+    /* ... and a complete one, synced in the background every checkpoint
+     * interval like a resumable one but without a state file, arrives
+     * whole. */
+    CHECK_OK(sp_file_source_open(path, &src));
+    CHECK_OK(fu_transfer(&cfg, src, 64u * 1024u, UINT64_MAX, final,
+                         sizeof final, &sent));
+    sp_file_source_close(src);
+    CHECK(sent == size && !fu_exists(state));
+    fu_check_pattern(final, 4, size);
+    CHECK_OK(spl_file_remove(final));
     CHECK_OK(spl_file_remove(path));
 }
 

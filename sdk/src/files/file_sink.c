@@ -29,6 +29,12 @@ enum { K_OPEN, K_PROVE, K_DONE, K_FAILED };
  * thread gets a snapshot (offset and prefix hash); it syncs the file, which
  * covers at least those bytes, and only then writes the state, so a resume
  * offset still never covers bytes that are not on stable storage.
+ *
+ * Sinks that cannot resume (no state file) take the same checkpoints,
+ * without the state: the final sync in sp_file_sink_finish(), which runs on
+ * the loop thread, then has at most one checkpoint interval of data left
+ * to write instead of the whole file (seconds for gigabytes on a slow
+ * disk).
  */
 typedef struct bg_checkpoint {
     spl_thread *thread;
@@ -289,7 +295,7 @@ static void bg_run(void *arg)
     bg_checkpoint *b = arg;
     /* Best effort: a failed checkpoint only means an older resume offset
      * (the final sync reports real disk errors). */
-    if (spl_file_sync(b->f) == 0)
+    if (spl_file_sync(b->f) == 0 && b->state_path != NULL)
         (void)sp_file_state_save(b->state_path, &b->st);
     spl_atomic_store(&b->done, 1);
 }
@@ -305,12 +311,13 @@ static void bg_join(sp_file_sink *s)
 }
 
 /* Start a checkpoint of the first s->next bytes on its own thread, unless
- * the previous one is still running (the next write tries again). */
+ * the previous one is still running (the next write tries again).  Without
+ * a state file it only syncs (see bg_checkpoint). */
 static void checkpoint_async(sp_file_sink *s)
 {
     bg_checkpoint *b;
 
-    if (s->state_path == NULL || s->next == 0)
+    if (s->in_memory || s->f == NULL || s->next == 0)
         return;
     if (s->bg != NULL) {
         if (!spl_atomic_load(&s->bg->done))
