@@ -22,6 +22,15 @@
 enum { K_OPEN, K_PROVE, K_DONE, K_FAILED };
 
 /*
+ * Received data reaches the sink one TLS record piece at a time (16 KiB
+ * and less: a chunk's header splits a record).  Writing each piece costs
+ * one system call natively and, under Wine, a round trip to the wineserver
+ * as well (measured: one per WriteFile); pieces are gathered into writes
+ * of this size instead.  Everything buffered is written before any sync.
+ */
+#define SINK_WBUF SP_FILE_IO_CHUNK
+
+/*
  * A checkpoint taken while data flows is synced and recorded by a thread of
  * its own: the sink is fed by a session's loop thread, and an fsync behind
  * a busy disk can take hundreds of milliseconds, during which every other
@@ -57,6 +66,8 @@ struct sp_file_sink {
     sp_file_state st; /* identity, size, mtime; verified/prefix on resume */
     uint64_t next;    /* bytes received and hashed */
     uint64_t last_checkpoint;
+    uint8_t *wbuf;     /* received bytes not yet written (see SINK_WBUF) */
+    size_t wlen;       /* bytes in wbuf: the last wlen bytes before next */
     bg_checkpoint *bg; /* a checkpoint being written, or NULL */
     int kind;
     int claimed; /* the identity is registered as in use */
@@ -205,9 +216,52 @@ uint64_t sp_file_sink_offset(const sp_file_sink *s, int *prove)
     return p ? s->st.verified : s->next;
 }
 
+/* Write out what wbuf holds. */
+static int flush(sp_file_sink *s)
+{
+    ptrdiff_t put;
+
+    if (s->wlen == 0)
+        return 0;
+    put = spl_file_pwrite(s->f, s->wbuf, s->wlen, s->next - s->wlen);
+    if (put < 0)
+        return (int)put;
+    s->wlen = 0;
+    return 0;
+}
+
+/* Take len bytes that belong at offset s->next: gathered in wbuf (returns
+ * 1: s->next advanced), or written at once when nothing is buffered and
+ * they fill a write (returns 0).  Negative: an error. */
+static int store(sp_file_sink *s, const uint8_t *p, size_t len)
+{
+    ptrdiff_t put;
+
+    if (s->wlen == 0 && len >= SINK_WBUF) {
+        put = spl_file_pwrite(s->f, p, len, s->next);
+        return put < 0 ? (int)put : 0;
+    }
+    if (s->wbuf == NULL && (s->wbuf = malloc(SINK_WBUF)) == NULL)
+        return sp_error_set(SECIP_ENOMEM, "file sink: out of memory");
+    while (len > 0) {
+        size_t take = SINK_WBUF - s->wlen < len ? SINK_WBUF - s->wlen : len;
+        int rc;
+        memcpy(s->wbuf + s->wlen, p, take);
+        s->wlen += take;
+        s->next += take; /* flush() writes wbuf at next - wlen */
+        p += take;
+        len -= take;
+        rc = s->wlen == SINK_WBUF ? flush(s) : 0;
+        if (rc < 0)
+            return rc; /* the sink fails: next no longer matters */
+    }
+    return 1; /* next already advanced */
+}
+
 /* Forget the partial content: data starts again at 0. */
 static int restart(sp_file_sink *s)
 {
+    s->wlen = 0;
     bg_join(s);
     s->kind = K_OPEN;
     s->next = 0;
@@ -317,7 +371,7 @@ static void checkpoint_async(sp_file_sink *s)
 {
     bg_checkpoint *b;
 
-    if (s->in_memory || s->f == NULL || s->next == 0)
+    if (s->in_memory || s->f == NULL || s->next == 0 || flush(s) < 0)
         return;
     if (s->bg != NULL) {
         if (!spl_atomic_load(&s->bg->done))
@@ -347,7 +401,9 @@ static int checkpoint(sp_file_sink *s)
 
     if (s->state_path == NULL || s->next == 0)
         return 0;
-    rc = spl_file_sync(s->f);
+    rc = flush(s);
+    if (rc == 0)
+        rc = spl_file_sync(s->f);
     if (rc < 0)
         return rc;
     s->st.verified = s->next;
@@ -361,7 +417,7 @@ static int checkpoint(sp_file_sink *s)
 int sp_file_sink_write(sp_file_sink *s, uint64_t off, const void *data,
                        size_t len)
 {
-    ptrdiff_t put;
+    int rc = 0;
 
     if (s == NULL || (data == NULL && len > 0))
         return sp_error_set(SECIP_EINVAL, "file sink: bad argument");
@@ -380,15 +436,16 @@ int sp_file_sink_write(sp_file_sink *s, uint64_t off, const void *data,
                                     "file '%s' is larger than the announced "
                                     "%llu bytes",
                                     s->name, (unsigned long long)s->st.size));
+    sp_sha256_update(&s->sha, data, len);
     if (s->in_memory) {
         sp_message_append(s->msg, data, len);
     } else {
-        put = spl_file_pwrite(s->f, data, len, off);
-        if (put < 0)
-            return fail(s, (int)put);
+        rc = store(s, data, len);
+        if (rc < 0)
+            return fail(s, rc);
     }
-    sp_sha256_update(&s->sha, data, len);
-    s->next += len;
+    if (rc == 0)
+        s->next += len;
     if (s->next - s->last_checkpoint >= s->cfg.checkpoint_bytes &&
         s->next < s->st.size)
         checkpoint_async(s);
@@ -422,7 +479,9 @@ int sp_file_sink_finish(sp_file_sink *s, const uint8_t hash[32])
         return 0;
     }
     bg_join(s);
-    rc = spl_file_sync(s->f);
+    rc = flush(s);
+    if (rc == 0)
+        rc = spl_file_sync(s->f);
     if (rc < 0)
         return fail(s, rc);
     spl_file_close(s->f);
@@ -508,6 +567,7 @@ void sp_file_sink_close(sp_file_sink *s, int keep_partial)
         }
     }
     spl_file_close(s->f);
+    free(s->wbuf);
     if (s->claimed)
         sp_file_state_release(s->st.id);
     free(s->part_path);
