@@ -8,15 +8,9 @@
 # never from the command line.  LAUNCHER (the Wine loader for the Windows
 # build) runs the programs; its words must not contain spaces.
 set -eu
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
-CA=$(abs "$1")
-SECIP=$(abs "$2")
-cd "$3"
-shift 3
-L="$*"
-DIR="cli-$$" # relative: the same path text works under Wine
-rm -rf "$DIR"
-mkdir -p "$DIR"
+SCRATCH=cli
+# shellcheck source=cli_env.sh
+. "$(dirname "$0")/cli_env.sh"
 fail() { echo "FAIL: $*"; [ -n "${srv:-}" ] && kill -KILL "$srv" 2> /dev/null; exit 1; }
 CAD="$DIR/ca"
 # shellcheck disable=SC2086 # $L is a word list on purpose

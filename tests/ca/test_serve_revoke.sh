@@ -7,15 +7,9 @@
 # A CA that cannot be reached at start is an error (exit 1), not a server
 # running without the checks it was asked for.
 set -eu
-abs() { case "$1" in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
-CA=$(abs "$1")
-SECIP=$(abs "$2")
-cd "$3"
-shift 3
-L="$*"
-DIR="revoke-$$" # relative: the same path text works under Wine
-rm -rf "$DIR"
-mkdir -p "$DIR"
+SCRATCH=revoke
+# shellcheck source=cli_env.sh
+. "$(dirname "$0")/cli_env.sh"
 pids=""
 fail() {
     echo "FAIL: $*"
