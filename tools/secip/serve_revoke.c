@@ -19,8 +19,6 @@ int serve_revoke_parse(serve_revoke *r, int argc, char **argv, int *i)
     if (strcmp(a, "--revocations") != 0 &&
         strcmp(a, "--revocations-every") != 0)
         return 0;
-    if (r->every_s == 0)
-        r->every_s = DEFAULT_EVERY_S;
     if (v == NULL) {
         fprintf(stderr, "secip serve: %s needs a value\n", a);
         return -1;
@@ -53,7 +51,8 @@ static int fetch(serve_revoke *r, secip_server *srv, const secip_cert *ca)
                (unsigned)r->port, secip_ca_crl_count(crl));
     fflush(stdout);
     secip_ca_crl_free(crl); /* the server keeps its own reference */
-    r->next_ms = spl_clock_ms() + (uint64_t)r->every_s * 1000u;
+    r->next_ms = spl_clock_ms() +
+                 (uint64_t)(r->every_s ? r->every_s : DEFAULT_EVERY_S) * 1000u;
     return rc;
 }
 

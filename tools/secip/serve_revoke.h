@@ -29,8 +29,8 @@
 typedef struct serve_revoke {
     char host[CLI_HOST_MAX + 1]; /* empty: no revocation checking */
     uint16_t port;
-    unsigned long every_s;
-    uint64_t next_ms; /* when to fetch again (spl_clock_ms) */
+    unsigned long every_s; /* 0: not given (300) */
+    uint64_t next_ms;      /* when to fetch again (spl_clock_ms) */
 } serve_revoke;
 
 /**

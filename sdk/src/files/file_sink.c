@@ -230,16 +230,24 @@ static int flush(sp_file_sink *s)
     return 0;
 }
 
-/* Take len bytes that belong at offset s->next: gathered in wbuf (returns
- * 1: s->next advanced), or written at once when nothing is buffered and
- * they fill a write (returns 0).  Negative: an error. */
+/* Write out wbuf, then sync the file: what a checkpoint covers. */
+static int flush_sync(sp_file_sink *s)
+{
+    int rc = flush(s);
+    return rc < 0 ? rc : spl_file_sync(s->f);
+}
+
+/* Take len bytes that belong at offset s->next and advance s->next:
+ * gathered in wbuf, or written at once when nothing is buffered and they
+ * fill a write.  0, or an error. */
 static int store(sp_file_sink *s, const uint8_t *p, size_t len)
 {
-    ptrdiff_t put;
-
     if (s->wlen == 0 && len >= SINK_WBUF) {
-        put = spl_file_pwrite(s->f, p, len, s->next);
-        return put < 0 ? (int)put : 0;
+        ptrdiff_t put = spl_file_pwrite(s->f, p, len, s->next);
+        if (put < 0)
+            return (int)put;
+        s->next += len;
+        return 0;
     }
     if (s->wbuf == NULL && (s->wbuf = malloc(SINK_WBUF)) == NULL)
         return sp_error_set(SECIP_ENOMEM, "file sink: out of memory");
@@ -255,7 +263,7 @@ static int store(sp_file_sink *s, const uint8_t *p, size_t len)
         if (rc < 0)
             return rc; /* the sink fails: next no longer matters */
     }
-    return 1; /* next already advanced */
+    return 0;
 }
 
 /* Forget the partial content: data starts again at 0. */
@@ -401,9 +409,7 @@ static int checkpoint(sp_file_sink *s)
 
     if (s->state_path == NULL || s->next == 0)
         return 0;
-    rc = flush(s);
-    if (rc == 0)
-        rc = spl_file_sync(s->f);
+    rc = flush_sync(s);
     if (rc < 0)
         return rc;
     s->st.verified = s->next;
@@ -417,7 +423,7 @@ static int checkpoint(sp_file_sink *s)
 int sp_file_sink_write(sp_file_sink *s, uint64_t off, const void *data,
                        size_t len)
 {
-    int rc = 0;
+    int rc;
 
     if (s == NULL || (data == NULL && len > 0))
         return sp_error_set(SECIP_EINVAL, "file sink: bad argument");
@@ -439,13 +445,12 @@ int sp_file_sink_write(sp_file_sink *s, uint64_t off, const void *data,
     sp_sha256_update(&s->sha, data, len);
     if (s->in_memory) {
         sp_message_append(s->msg, data, len);
+        s->next += len;
     } else {
         rc = store(s, data, len);
         if (rc < 0)
             return fail(s, rc);
     }
-    if (rc == 0)
-        s->next += len;
     if (s->next - s->last_checkpoint >= s->cfg.checkpoint_bytes &&
         s->next < s->st.size)
         checkpoint_async(s);
@@ -479,9 +484,7 @@ int sp_file_sink_finish(sp_file_sink *s, const uint8_t hash[32])
         return 0;
     }
     bg_join(s);
-    rc = flush(s);
-    if (rc == 0)
-        rc = spl_file_sync(s->f);
+    rc = flush_sync(s);
     if (rc < 0)
         return fail(s, rc);
     spl_file_close(s->f);
