@@ -14,36 +14,37 @@
 /* ---- node reuse ---------------------------------------------------------- */
 
 /*
- * One large data node kept for reuse, process-wide, as sp_message_new does
- * for received messages: a bulk sender queues one large message after
- * another, and each node was a fresh malloc on the caller's thread and a
- * free on the loop thread; glibc trimmed and re-grew its heap every time
- * (page faults and brk, docs/BENCHMARKS.md workload 1).  At most
- * NODE_REUSE_MAX bytes stay allocated.
+ * Large data nodes are kept for reuse on a process-wide shelf (spare.h),
+ * as sp_message_new does for received messages: a bulk sender queues one
+ * large message after another, each node was a fresh malloc on the
+ * caller's thread and a free on the loop thread, and glibc trimmed and
+ * re-grew its heap every time (page faults, docs/BENCHMARKS.md workload
+ * 1).  Nodes of NODE_REUSE_MIN..NODE_REUSE_MAX bytes qualify.
  */
 #define NODE_REUSE_MIN (64u * 1024u)
 #define NODE_REUSE_MAX (1024u * 1024u)
 
-static spl_atomic g_spare_node; /* an sp_out_node *, or 0 */
+static sp_spares g_spare_nodes;
 
 static sp_out_node *take_node(size_t len)
 {
     sp_out_node *n;
     if (len < NODE_REUSE_MIN || len > NODE_REUSE_MAX)
         return NULL;
-    n = sp_spare_take(&g_spare_node);
+    n = sp_spares_take(&g_spare_nodes);
     if (n == NULL)
         return NULL;
+    sp_spares_taken(&g_spare_nodes, n->cap);
     if (n->cap >= len && n->cap / 4 <= len)
         return n;
-    free(n);
+    free(n); /* another size: let the shelf follow the traffic */
     return NULL;
 }
 
 void sp_out_node_free(sp_out_node *n)
 {
     if (n->cap >= NODE_REUSE_MIN && n->cap <= NODE_REUSE_MAX &&
-        sp_spare_put(&g_spare_node, n))
+        sp_spares_put(&g_spare_nodes, n, n->cap))
         return;
     free(n);
 }

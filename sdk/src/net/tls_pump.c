@@ -144,6 +144,33 @@ static void on_write(spl_tcp *h, void *arg, ptrdiff_t result)
     sp_tls_pump(t);
 }
 
+/* After a read of stage_len bytes: grow the stage when the read filled it
+ * (bulk traffic, worth the larger buffer); shrink it again after a run of
+ * small reads (see SP_TLS_STAGE_LIGHT).  Failing to resize is harmless:
+ * the pump goes on with the stage it has. */
+static void resize_stage(sp_tls *t)
+{
+    size_t want = t->stage_cap;
+    unsigned char *p;
+    if (t->stage_len == t->stage_cap && t->stage_cap < SP_TLS_STAGE_MAX) {
+        want = SP_TLS_STAGE_MAX;
+    } else if (t->stage_cap > SP_TLS_STAGE_MIN &&
+               t->stage_len < SP_TLS_STAGE_MIN) {
+        if (++t->light_reads >= SP_TLS_STAGE_LIGHT)
+            want = SP_TLS_STAGE_MIN; /* the data fits: it is that small */
+    } else {
+        t->light_reads = 0;
+    }
+    if (want == t->stage_cap)
+        return;
+    t->light_reads = 0;
+    p = realloc(t->stage, want);
+    if (p != NULL) {
+        t->stage = p;
+        t->stage_cap = want;
+    }
+}
+
 static void on_read(spl_tcp *h, void *arg, ptrdiff_t result)
 {
     sp_tls *t = arg;
@@ -165,14 +192,7 @@ static void on_read(spl_tcp *h, void *arg, ptrdiff_t result)
     t->wire_in += (uint64_t)result;
     t->stage_off = 0;
     t->stage_len = (size_t)result;
-    if (t->stage_len == t->stage_cap && t->stage_cap < SP_TLS_STAGE_MAX) {
-        /* a full read: bulk traffic, worth the larger buffer */
-        unsigned char *big = realloc(t->stage, SP_TLS_STAGE_MAX);
-        if (big != NULL) {
-            t->stage = big;
-            t->stage_cap = SP_TLS_STAGE_MAX;
-        }
-    }
+    resize_stage(t);
     sp_tls_pump(t);
 }
 

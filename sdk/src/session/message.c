@@ -35,22 +35,24 @@ static secip_message *nomem(size_t cap)
 }
 
 /*
- * One large message kept for reuse, process-wide.  A receiver of bulk data
- * frees each message before the next one arrives; giving the next one the
- * same buffer saves glibc from trimming and re-growing its heap every time
- * (page faults were ~6 % of a bulk transfer's CPU, docs/BENCHMARKS.md) and
- * keeps the buffer warm.  At most REUSE_MAX bytes stay allocated.
+ * Large messages are kept for reuse on a process-wide shelf (spare.h).  A
+ * receiver of bulk data frees messages while the loop builds the next
+ * ones; giving those the same buffers saves glibc from trimming and
+ * re-growing its heap every time (page faults were ~6 % of a bulk
+ * transfer's CPU, docs/BENCHMARKS.md) and keeps the buffers warm.
+ * Messages of REUSE_MIN..REUSE_MAX bytes qualify.
  */
 #define REUSE_MIN (64u * 1024u)
 #define REUSE_MAX (1024u * 1024u)
 
-static spl_atomic g_spare; /* a secip_message *, or 0 */
+static sp_spares g_spares; /* secip_message pointers */
 
 static secip_message *take_spare(size_t cap)
 {
-    secip_message *m = sp_spare_take(&g_spare);
+    secip_message *m = sp_spares_take(&g_spares);
     if (m == NULL)
         return NULL;
+    sp_spares_taken(&g_spares, m->cap);
     if (m->cap >= cap && m->cap / 4 <= cap)
         return m;
     free(m->data);
@@ -58,13 +60,13 @@ static secip_message *take_spare(size_t cap)
     return NULL;
 }
 
-/* 1 when m (its JSON and file fields already released) went to the spare
- * slot; the caller must not free it then. */
+/* 1 when m (its JSON and file fields already released) went to the
+ * shelf; the caller must not free it then. */
 static int keep_spare(secip_message *m)
 {
     if (m->cap < REUSE_MIN || m->cap > REUSE_MAX)
         return 0;
-    return sp_spare_put(&g_spare, m);
+    return sp_spares_put(&g_spares, m, m->cap);
 }
 
 secip_message *sp_message_new(int type, size_t cap)
