@@ -263,6 +263,7 @@ static int closed_locked(const secip_session *s)
 static int send_frame(secip_session *s, uint8_t type, const void *data,
                       size_t len)
 {
+    sp_out_node *n = NULL;
     int rc, on_loop;
     if (s == NULL || (data == NULL && len > 0))
         return sp_error_set(SECIP_EINVAL, "send: NULL argument");
@@ -271,23 +272,24 @@ static int send_frame(secip_session *s, uint8_t type, const void *data,
      * buffer: no allocation, no copy besides the one into the record. */
     if (on_loop && sp_session_send_direct(s, type, data, len))
         return 0;
+    /* A large payload is copied before taking the lock the loop needs for
+     * every record it seals. */
+    if (len > SP_BATCH_MSG_MAX && (n = sp_out_node_copy(data, len)) == NULL)
+        return SECIP_ENOMEM;
     spl_mutex_lock(s->mu);
     /* Back-pressure for foreign threads; a loop thread never waits. */
     while (!on_loop && !closed_locked(s) && s->queued > s->opts.send_high_water)
         spl_cond_wait(s->cv, s->mu);
-    if (closed_locked(s)) {
-        spl_mutex_unlock(s->mu);
-        return sp_error_set(SECIP_ECLOSED, "send: the session is closed");
-    }
-    if (s->peer_max_message != 0 && len > s->peer_max_message) {
-        spl_mutex_unlock(s->mu);
-        return sp_error_set(SECIP_ETOOBIG,
-                            "send: %lu bytes exceed the peer's message "
-                            "limit of %llu",
-                            (unsigned long)len,
-                            (unsigned long long)s->peer_max_message);
-    }
-    rc = sp_session_queue_locked(s, type, data, len);
+    if (closed_locked(s))
+        rc = sp_error_set(SECIP_ECLOSED, "send: the session is closed");
+    else if (s->peer_max_message != 0 && len > s->peer_max_message)
+        rc = sp_error_set(SECIP_ETOOBIG,
+                          "send: %lu bytes exceed the peer's message "
+                          "limit of %llu",
+                          (unsigned long)len,
+                          (unsigned long long)s->peer_max_message);
+    else
+        rc = sp_session_queue_locked(s, type, data, len, n);
     if (rc == 0) {
         s->stats.messages_out++;
         s->stats.bytes_out += len;
@@ -295,6 +297,8 @@ static int send_frame(secip_session *s, uint8_t type, const void *data,
     spl_mutex_unlock(s->mu);
     if (rc == 0)
         sp_session_kick(s);
+    else if (n != NULL)
+        sp_out_node_free(n);
     return rc;
 }
 

@@ -106,7 +106,7 @@ struct secip_session {
     sp_outq outq;
     sp_out_node *batch; /* the queue's tail while small messages may still
                            be appended to it (SP_BATCH_CAP), else NULL */
-    uint64_t queued; /* bytes in outq */
+    uint64_t queued;    /* bytes in outq */
     uint32_t send_frame;
     uint64_t peer_max_message;
     sp_rq_node *rq_head, *rq_tail;
@@ -211,8 +211,21 @@ void sp_session_queue_close_locked(secip_session *s, unsigned reason,
  *  is closed.  Any thread but the session's loop. */
 void sp_session_shutdown(secip_session *s, unsigned reason);
 void sp_session_request_close(secip_session *s, unsigned reason);
+/**
+ * A data node holding a copy of data (a reused one when available, see
+ * session_queue.c), made before taking mu: copying a large payload with
+ * the lock held made the loop wait for it on every record.  NULL when out
+ * of memory (detail set).  Any thread.
+ */
+sp_out_node *sp_out_node_copy(const void *data, size_t len);
+/**
+ * Queue a data message.  n: a node from sp_out_node_copy() holding the
+ * payload, or NULL to copy data here (small messages are packed into a
+ * shared node).  On an error a given n is still the caller's to free.
+ * Caller holds mu.
+ */
 int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
-                            size_t len);
+                            size_t len, sp_out_node *n);
 int sp_session_queue_hello_locked(secip_session *s);
 /**
  * Loop thread of s: write a message straight into the engine's plaintext

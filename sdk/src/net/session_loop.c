@@ -95,39 +95,50 @@ static void on_peer_close(secip_session *s, const sp_event *ev)
     s->close_deadline_ms = spl_clock_ms() + CLOSE_GRACE_MS;
 }
 
+static void count_in_locked(secip_session *s, size_t len, int count_bytes)
+{
+    s->stats.messages_in++;
+    if (count_bytes)
+        s->stats.bytes_in += len;
+}
+
 /* count_bytes: 0 for files, whose chunks were counted as they came. */
 static void deliver(secip_session *s, secip_message *m, int count_bytes)
 {
     size_t len = 0;
+    sp_rq_node *n;
     (void)secip_message_data(m, &len);
-    spl_mutex_lock(s->mu);
-    s->stats.messages_in++;
-    if (count_bytes)
-        s->stats.bytes_in += len;
-    spl_mutex_unlock(s->mu);
     if (s->hooks->on_message != NULL) {
+        spl_mutex_lock(s->mu);
+        count_in_locked(s, len, count_bytes);
+        spl_mutex_unlock(s->mu);
         s->hooks->on_message(s, m);
         return;
     }
-    sp_rq_node *n = malloc(sizeof *n);
+    n = malloc(sizeof *n);
+    spl_mutex_lock(s->mu);
+    count_in_locked(s, len, count_bytes);
+    if (n != NULL) {
+        n->next = NULL;
+        n->msg = m;
+        if (s->rq_tail)
+            s->rq_tail->next = n;
+        else
+            s->rq_head = n;
+        s->rq_tail = n;
+        s->rq_count++;
+        s->rq_bytes += len;
+    }
+    spl_mutex_unlock(s->mu);
     if (n == NULL) {
         secip_message_free(m);
         sp_error_set(SECIP_ENOMEM, "out of memory queueing a message");
         fail_with_close(s, SECIP_ENOMEM, SP_R_INTERNAL);
         return;
     }
-    n->next = NULL;
-    n->msg = m;
-    spl_mutex_lock(s->mu);
-    if (s->rq_tail)
-        s->rq_tail->next = n;
-    else
-        s->rq_head = n;
-    s->rq_tail = n;
-    s->rq_count++;
-    s->rq_bytes += len;
+    /* Woken after the unlock: a receiver woken with the lock still held
+     * would only block on it again (one more context switch). */
     spl_cond_broadcast(s->cv);
-    spl_mutex_unlock(s->mu);
 }
 
 void sp_session_deliver_file(secip_session *s, secip_message *m)
@@ -247,9 +258,9 @@ static size_t on_send(sp_tls *t, uint8_t *p, size_t cap, int *flush)
         *flush = 2;
     s->stats.wire_in = t->wire_in;
     s->stats.wire_out = t->wire_out;
-    if (wake)
-        spl_cond_broadcast(s->cv);
     spl_mutex_unlock(s->mu);
+    if (wake) /* after the unlock, as in deliver() */
+        spl_cond_broadcast(s->cv);
     while (done != NULL) {
         sp_out_msg *next = done->next;
         sp_out_node_free((sp_out_node *)(void *)done);

@@ -169,10 +169,27 @@ static int queue_batched(secip_session *s, uint8_t type, const void *data,
     return 0;
 }
 
-int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
-                            size_t len)
+sp_out_node *sp_out_node_copy(const void *data, size_t len)
 {
-    sp_out_node *n;
+    sp_out_node *n = take_node(len);
+    if (n == NULL) {
+        n = malloc(sizeof *n + len);
+        if (n == NULL) {
+            sp_error_set(SECIP_ENOMEM, "out of memory queueing %lu bytes",
+                         (unsigned long)len);
+            return NULL;
+        }
+        n->cap = len;
+    }
+    if (len > 0)
+        memcpy(n->data, data, len);
+    return n;
+}
+
+int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
+                            size_t len, sp_out_node *n)
+{
+    sp_out_node *mine = NULL;
     int rc;
     /* The hard cap (server limits): loop threads never wait, so a
      * callback that outruns the peer gets SECIP_EAGAIN instead of growing
@@ -185,23 +202,15 @@ int sp_session_queue_locked(secip_session *s, uint8_t type, const void *data,
                             "would pass the limit of %llu (max_queued_bytes)",
                             (unsigned long long)s->queued, (unsigned long)len,
                             (unsigned long long)s->queue_cap);
-    if (len <= SP_BATCH_MSG_MAX && len <= s->send_frame)
+    if (n == NULL && len <= SP_BATCH_MSG_MAX && len <= s->send_frame)
         return queue_batched(s, type, data, len,
                              sp_wire_size(len, s->send_frame));
-    n = take_node(len);
-    if (n == NULL) {
-        n = malloc(sizeof *n + len);
-        if (n == NULL)
-            return sp_error_set(SECIP_ENOMEM,
-                                "out of memory queueing %lu bytes",
-                                (unsigned long)len);
-        n->cap = len;
-    }
-    if (len > 0)
-        memcpy(n->data, data, len);
+    if (n == NULL && (n = mine = sp_out_node_copy(data, len)) == NULL)
+        return SECIP_ENOMEM;
     rc = sp_out_msg_init(&n->m, type, n->data, len, s->send_frame, 1);
     if (rc < 0) {
-        sp_out_node_free(n);
+        if (mine != NULL)
+            sp_out_node_free(mine);
         return rc;
     }
     n->cost = sp_wire_size(len, s->send_frame);

@@ -144,4 +144,3 @@ void sp_tls_engine_setup(br_ssl_engine_context *eng)
     br_ssl_engine_set_protocol_names(eng, alpn_names, 1);
     br_ssl_engine_add_flags(eng, BR_OPT_NO_RENEGOTIATION);
 }
-
