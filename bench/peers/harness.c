@@ -167,6 +167,23 @@ double bh_cpu(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
+void bh_bulk_begin(bh_bulk *b)
+{
+    b->srv0 = 0;
+    bh_ctl_snapshot(&b->srv0, NULL, NULL);
+    b->cpu0 = bh_cpu();
+    b->t0 = bh_now();
+}
+
+void bh_bulk_end(const bh_bulk *b, const char *impl, uint64_t mib)
+{
+    double dt = bh_now() - b->t0, cpu = bh_cpu() - b->cpu0, srv = b->srv0;
+    bh_ctl_snapshot(&srv, NULL, NULL);
+    bh_result("bulk_MiBps", impl, (double)mib / dt);
+    bh_result("bulk_cpu_s_per_GiB", impl,
+              (cpu + srv - b->srv0) / ((double)mib / 1024.0));
+}
+
 long bh_rss(void)
 {
     long size = 0, res = 0;

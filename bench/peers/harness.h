@@ -67,6 +67,20 @@ int bh_spawn(const bh_opts *o, bh_server_fn srv);
 int bh_ctl_snapshot(double *cpu, long *rss, long *counter);
 /* Server heap bytes in use (glibc mallinfo2) at the last snapshot. */
 extern long bh_last_heap;
+/*
+ * Bulk figures over the timed span of a transfer: bh_bulk_begin() after
+ * the handshake, bh_bulk_end() once the receiver has confirmed the data.
+ * Prints RESULT bulk_MiBps and RESULT bulk_cpu_s_per_GiB: user + system
+ * CPU seconds of both processes per GiB.  The kernel leaves the
+ * hypervisor's steal out of process CPU time, so the second figure does
+ * not move when another tenant takes the machine's cores, which the first
+ * one does.
+ */
+typedef struct bh_bulk {
+    double t0, cpu0, srv0;
+} bh_bulk;
+void bh_bulk_begin(bh_bulk *b);
+void bh_bulk_end(const bh_bulk *b, const char *impl, uint64_t mib);
 /* Ask the server to exit and reap it; returns its exit status. */
 int bh_ctl_quit(void);
 

@@ -188,7 +188,8 @@ static void run_bulk(int port)
     bh_fill(buf, cap, 1);
     bh_ck_init(&ck);
     SSL *s = connect_one(port, NULL);
-    double t0 = bh_now();
+    bh_bulk span;
+    bh_bulk_begin(&span);
     for (; sent < total; i++) {
         size_t n =
             total - sent < opt->chunk ? (size_t)(total - sent) : opt->chunk;
@@ -199,7 +200,7 @@ static void run_bulk(int port)
         sent += n;
     }
     check_sum(s, total, &ck);
-    bh_result("bulk_MiBps", impl_name(), (double)opt->mib / (bh_now() - t0));
+    bh_bulk_end(&span, impl_name(), opt->mib);
     finish(s);
     free(buf);
 }

@@ -112,7 +112,8 @@ int main(int argc, char **argv)
     if (!strcmp(o.workload, "bulk")) {
         uint64_t total = o.mib << 20, sent = 0, i = 0;
         bh_fill(buf, cap, 1);
-        double t0 = bh_now();
+        bh_bulk span;
+        bh_bulk_begin(&span);
         for (; sent < total; i++) {
             size_t n =
                 total - sent < o.chunk ? (size_t)(total - sent) : o.chunk;
@@ -123,7 +124,7 @@ int main(int argc, char **argv)
             sent += n;
         }
         check_sum(fd, total, &ck);
-        bh_result("bulk_MiBps", "tcp", (double)o.mib / (bh_now() - t0));
+        bh_bulk_end(&span, "tcp", o.mib);
     } else if (!strcmp(o.workload, "msg")) {
         bh_fill(buf, cap, 2);
         double t0 = bh_now();

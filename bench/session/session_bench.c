@@ -170,7 +170,8 @@ static void run_bulk(int port)
         bh_die("setup");
     bh_fill(buf, opt->chunk + 4096, 1);
     secip_session *s = connect_one(c, port);
-    double t0 = bh_now();
+    bh_bulk span;
+    bh_bulk_begin(&span);
     while (sent < total) {
         size_t n =
             total - sent < opt->chunk ? (size_t)(total - sent) : opt->chunk;
@@ -182,8 +183,7 @@ static void run_bulk(int port)
         msgs++;
     }
     check_sum(s, msgs, sum);
-    double dt = bh_now() - t0;
-    bh_result("bulk_MiBps", "secip", (double)opt->mib / dt);
+    bh_bulk_end(&span, "secip", opt->mib);
     secip_client_free(c);
     free(buf);
 }
