@@ -1,5 +1,5 @@
 /*
- * sdk/src/spare.h -- internal: a small shelf of freed large buffers kept
+ * sdk/src/spare.h -- internal: a small shelf of freed buffers kept
  * for reuse, shared by every thread without a lock.
  *
  * Bulk traffic frees large buffers and allocates ones of the same size
@@ -8,8 +8,9 @@
  * 47,000 page faults per 2 GiB with a one-buffer slot, because up to six
  * queue nodes are in flight below the default high-water mark.  The
  * received-message path (session/message.c) and the send queue
- * (net/session_queue.c) each keep one shelf: at most SP_SPARES_SLOTS
- * buffers and SP_SPARES_BUDGET bytes, process-wide.
+ * (net/session_queue.c: large nodes, and the shared nodes of small
+ * messages) each keep a shelf: at most SP_SPARES_SLOTS buffers and
+ * SP_SPARES_BUDGET bytes, process-wide.
  *
  * Thread-safety: any thread; a pointer taken out belongs to the taker.
  */
@@ -21,7 +22,7 @@
 
 #include "platform.h"
 
-#define SP_SPARES_SLOTS  8
+#define SP_SPARES_SLOTS  32
 #define SP_SPARES_BUDGET (4u * 1024u * 1024u)
 
 typedef struct sp_spares {

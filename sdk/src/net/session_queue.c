@@ -26,6 +26,12 @@
 
 static sp_spares g_spare_nodes;
 
+/* Shared small-message nodes (SP_BATCH_CAP) get a shelf of their own: a
+ * sender of 64-byte messages fills one every ~60 messages, the loop frees
+ * it on its own thread, and glibc trimmed and re-grew its heap for them
+ * (25,000 page faults per 3 million messages). */
+static sp_spares g_spare_batches;
+
 static sp_out_node *take_node(size_t len)
 {
     sp_out_node *n;
@@ -46,7 +52,23 @@ void sp_out_node_free(sp_out_node *n)
     if (n->cap >= NODE_REUSE_MIN && n->cap <= NODE_REUSE_MAX &&
         sp_spares_put(&g_spare_nodes, n, n->cap))
         return;
+    if (n->cap == SP_BATCH_CAP && sp_spares_put(&g_spare_batches, n, n->cap))
+        return;
     free(n);
+}
+
+/* A node with room for SP_BATCH_CAP bytes, or NULL. */
+static sp_out_node *new_batch_node(void)
+{
+    sp_out_node *b = sp_spares_take(&g_spare_batches);
+    if (b != NULL) {
+        sp_spares_taken(&g_spare_batches, b->cap);
+        return b;
+    }
+    b = malloc(sizeof *b + SP_BATCH_CAP);
+    if (b != NULL)
+        b->cap = SP_BATCH_CAP;
+    return b;
 }
 
 /* ---- control frames ------------------------------------------------------ */
@@ -147,7 +169,7 @@ static int queue_batched(secip_session *s, uint8_t type, const void *data,
     if (rc < 0)
         return rc;
     if (b == NULL) {
-        b = malloc(sizeof *b + SP_BATCH_CAP);
+        b = new_batch_node();
         if (b == NULL)
             return sp_error_set(SECIP_ENOMEM,
                                 "out of memory queueing %lu "
@@ -156,7 +178,6 @@ static int queue_batched(secip_session *s, uint8_t type, const void *data,
         sp_out_msg_init_raw(&b->m, b->data, 0);
         b->cost = 0;
         b->is_close = 0;
-        b->cap = 0;
         sp_outq_push(&s->outq, &b->m); /* the loop waits for mu: it sees
                                           the frame, never an empty node */
         s->batch = b;
