@@ -49,6 +49,14 @@ static inline void sp_spares_taken(sp_spares *sh, size_t cap)
     spl_atomic_add(&sh->bytes, -(int64_t)cap);
 }
 
+/** Whether a kept buffer of capacity cap should serve a request for len
+ *  bytes: big enough, and at most four times too big, so that a large
+ *  buffer is not spent on a small message. */
+static inline int sp_spares_fits(size_t cap, size_t len)
+{
+    return cap >= len && cap / 4 <= len;
+}
+
 /** Keep p (capacity cap) if the shelf has room: 1 when kept (the caller
  *  must not free p), 0 when full (the caller frees p). */
 static inline int sp_spares_put(sp_spares *sh, void *p, size_t cap)

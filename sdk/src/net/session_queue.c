@@ -41,7 +41,7 @@ static sp_out_node *take_node(size_t len)
     if (n == NULL)
         return NULL;
     sp_spares_taken(&g_spare_nodes, n->cap);
-    if (n->cap >= len && n->cap / 4 <= len)
+    if (sp_spares_fits(n->cap, len))
         return n;
     free(n); /* another size: let the shelf follow the traffic */
     return NULL;

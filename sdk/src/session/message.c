@@ -53,7 +53,7 @@ static secip_message *take_spare(size_t cap)
     if (m == NULL)
         return NULL;
     sp_spares_taken(&g_spares, m->cap);
-    if (m->cap >= cap && m->cap / 4 <= cap)
+    if (sp_spares_fits(m->cap, cap))
         return m;
     free(m->data);
     free(m);
